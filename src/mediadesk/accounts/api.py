@@ -1,0 +1,39 @@
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from mediadesk.accounts.services import LoginRefused, LoginThrottled, check_login, create_token
+
+router = Router(tags=["auth"])
+
+
+class TokenRequest(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class Detail(Schema):
+    detail: str
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 401: Detail, 429: Detail},
+    summary="Exchange an e-mail and password for a personal API token",
+)
+def obtain_token(request: HttpRequest, payload: TokenRequest) -> tuple[int, dict[str, str]]:
+    try:
+        user = check_login(request, payload.username, payload.password)
+    except LoginThrottled as exc:
+        return 429, {"detail": str(exc)}
+    except LoginRefused as exc:
+        return 401, {"detail": str(exc)}
+    if not user.is_active:
+        raise PermissionDenied("This account is deactivated.")
+    issued = create_token(user, name="API login")
+    return 200, {"token": issued.raw}

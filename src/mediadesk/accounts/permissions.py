@@ -1,0 +1,122 @@
+"""The one place that says what each role may do. Pages, the API and the CLI all ask it.
+
+Two questions, always in this order:
+
+1. May the user *see* the client at all? If not, the object does not exist for them: 404,
+   never 403 (``visible_to(user)`` on every query answers this).
+2. May the user *do* this action on a client they can see? If not: 403 with a sentence that
+   says which role is needed (``require``).
+
+docs/permissions.md shows this matrix; a test checks the page matches it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from mediadesk.accounts.choices import Role
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    VIEW_ALL_CAMPAIGNS = "view_all_campaigns"
+    EDIT_CAMPAIGN = "edit_campaign"
+    ARCHIVE_CAMPAIGN = "archive_campaign"
+    VIEW_HISTORY = "view_history"
+    EXPORT = "export"
+    MANAGE_CLIENT = "manage_client"
+    MANAGE_MEMBERS = "manage_members"
+    VIEW_FINANCE = "view_finance"
+    EDIT_FINANCE = "edit_finance"
+    EDIT_CREATIVE = "edit_creative"
+    REVIEW_CLIENT_STAGE = "review_client_stage"
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.VIEW: "See the client and what is shared with them",
+    Action.VIEW_ALL_CAMPAIGNS: "See every campaign of the client (not only shared ones)",
+    Action.EDIT_CAMPAIGN: "Create and edit campaigns",
+    Action.ARCHIVE_CAMPAIGN: "Archive and restore campaigns",
+    Action.VIEW_HISTORY: "Read the audit trail",
+    Action.EXPORT: "Download CSV/XLSX exports",
+    Action.MANAGE_CLIENT: "Edit the client and its brands",
+    Action.MANAGE_MEMBERS: "Give and take roles on the client",
+    Action.VIEW_FINANCE: "See budgets, invoices and payments",
+    Action.EDIT_FINANCE: "Enter invoices, approve payments",
+    Action.EDIT_CREATIVE: "Upload and traffic creative",
+    Action.REVIEW_CLIENT_STAGE: "Approve or reject at the client stage",
+}
+
+_INTERNAL_READ = {
+    Action.VIEW,
+    Action.VIEW_ALL_CAMPAIGNS,
+    Action.VIEW_HISTORY,
+    Action.EXPORT,
+}
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.COORDINATOR: frozenset(
+        _INTERNAL_READ
+        | {
+            Action.EDIT_CAMPAIGN,
+            Action.ARCHIVE_CAMPAIGN,
+            Action.VIEW_FINANCE,
+            Action.EDIT_CREATIVE,
+        }
+    ),
+    Role.CREATIVE: frozenset(_INTERNAL_READ | {Action.EDIT_CREATIVE}),
+    Role.FINANCE: frozenset(_INTERNAL_READ | {Action.VIEW_FINANCE, Action.EDIT_FINANCE}),
+    Role.VIEWER: frozenset(_INTERNAL_READ),
+    Role.CLIENT_REVIEWER: frozenset({Action.VIEW, Action.REVIEW_CLIENT_STAGE}),
+}
+
+
+def role_on(user: Any, client_id: int) -> Role | None:
+    """The user's role on a client; organization admins are admins everywhere in their org."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    from mediadesk.accounts.models import Client, Membership
+
+    if user.is_org_admin:
+        in_org = Client.objects.filter(id=client_id, organization_id=user.organization_id)
+        return Role.ADMIN if in_org.exists() else None
+    cache: dict[int, Role | None] = user.__dict__.setdefault("_mediadesk_roles", {})
+    if client_id not in cache:
+        role = (
+            Membership.objects.filter(user=user, client_id=client_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+        cache[client_id] = Role(role) if role else None
+    return cache[client_id]
+
+
+def can(user: Any, action: Action, client_id: int) -> bool:
+    role = role_on(user, client_id)
+    return role is not None and action in ROLE_ACTIONS[role]
+
+
+def roles_allowed(action: Action) -> list[Role]:
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+
+
+def require(user: Any, action: Action, client_id: int) -> None:
+    """Raise PermissionDenied with a sentence naming the roles that may do this."""
+    if not can(user, action, client_id):
+        allowed = ", ".join(str(role.label).lower() for role in roles_allowed(action))
+        raise PermissionDenied(
+            f"Your role does not allow this ({ACTION_LABELS[action].lower()}); "
+            f"it needs one of: {allowed}."
+        )
+
+
+def matrix() -> list[tuple[str, list[bool]]]:
+    """Rows of the permission matrix (action label, allowed per role), for docs and pages."""
+    return [
+        (ACTION_LABELS[action], [action in ROLE_ACTIONS[role] for role in Role])
+        for action in Action
+    ]

@@ -1,0 +1,207 @@
+"""The ``mediadesk`` command (also ``python -m mediadesk``).
+
+    mediadesk serve        serve the app (PORT, default 8000, on 127.0.0.1)
+    mediadesk migrate      bring the database schema up to date
+    mediadesk demo         migrate, load the demo agency once, serve it with a task worker
+    mediadesk createuser   add a person (organization admin with --admin)
+    mediadesk worker       run background tasks from the database queue
+    mediadesk backup PATH  write a consistent copy of the database to PATH
+    mediadesk restore PATH replace the database with a backup
+    mediadesk manage ...   any Django management command
+
+Domain commands are added by later work as Django management commands and listed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediadesk.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _port(value: str | None) -> int:
+    raw = value or os.environ.get("PORT") or "8000"
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SystemExit(f"PORT must be a number, not {raw!r}.") from None
+    if not 0 < port < 65536:
+        raise SystemExit(f"PORT must be between 1 and 65535, not {port}.")
+    return port
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    port = _port(args.port)
+    if settings.PRODUCTION:
+        # A real WSGI server; static files come from WhiteNoise.
+        return subprocess.call(
+            [
+                sys.executable, "-m", "gunicorn", "mediadesk.wsgi:application",
+                "--bind", f"{args.host}:{port}", "--workers", str(args.workers),
+                "--access-logfile", "-",
+            ]
+        )  # fmt: skip
+    _manage("runserver", f"{args.host}:{port}", "--noreload", "--skip-checks")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _manage("migrate", "--no-input", *(["-v", "0"] if args.quiet else []))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from mediadesk.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+    if not settings.DEMO_MODE:
+        raise SystemExit(
+            "The demo agency is only loaded in demo mode (MEDIADESK_ENV=demo); "
+            "production databases never get demo logins."
+        )
+    _manage("migrate", "--no-input", "-v", "0")
+    created = load_demo()
+    port = _port(args.port)
+    print()
+    print("  mediadesk demo " + ("loaded" if created else "already loaded; your data is kept"))
+    print(f"  Database: {settings.DATABASES['default']['NAME']}")
+    print(f"  Open http://127.0.0.1:{port}/ and log in as (password: {DEMO_PASSWORD}):")
+    for email, label in DEMO_USERS:
+        print(f"    {email:<18} {label}")
+    print(f"  API: http://127.0.0.1:{port}/api/v1/docs")
+    print()
+    if args.no_serve:
+        return 0
+    worker = subprocess.Popen([sys.executable, "-m", "mediadesk", "worker"])
+    try:
+        _manage("runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    import getpass
+
+    from mediadesk.accounts.services import create_person
+
+    password = args.password or os.environ.get("MEDIADESK_PASSWORD")
+    if not password:
+        password = getpass.getpass(f"Password for {args.email}: ")
+    user = create_person(
+        email=args.email,
+        password=password,
+        full_name=args.name or "",
+        organization_name=args.organization,
+        org_admin=args.admin,
+    )
+    print(f"Created {user.email}{' (organization admin)' if user.is_org_admin else ''}.")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _manage("db_worker", "--queue-name", args.queue, *(["--batch"] if args.batch else []))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from mediadesk.backup import backup_database
+
+    path = backup_database(args.path)
+    print(f"Backup written to {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from mediadesk.backup import restore_database
+
+    if not args.yes:
+        answer = input(f"Replace every row of this database with {args.path}? Type yes: ")
+        if answer.strip().lower() != "yes":
+            print("Nothing restored.")
+            return 1
+    restore_database(args.path)
+    print(f"Restored from {args.path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mediadesk", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port")
+    serve.add_argument("--workers", type=int, default=2)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("--quiet", action="store_true")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="load the demo agency and serve it")
+    demo.add_argument("--port")
+    demo.add_argument("--no-serve", action="store_true", help="load only, do not serve")
+    demo.set_defaults(func=cmd_demo)
+
+    createuser = sub.add_parser("createuser", help="add a person who can log in")
+    createuser.add_argument("email")
+    createuser.add_argument("--name")
+    createuser.add_argument("--password", help="or MEDIADESK_PASSWORD, or asked for")
+    createuser.add_argument("--organization", help="organization name (created if missing)")
+    createuser.add_argument("--admin", action="store_true", help="organization admin")
+    createuser.set_defaults(func=cmd_createuser)
+
+    worker = sub.add_parser("worker", help="run background tasks")
+    worker.add_argument("--queue", default="default")
+    worker.add_argument("--batch", action="store_true", help="exit when the queue is empty")
+    worker.set_defaults(func=cmd_worker)
+
+    backup = sub.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("path")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("path")
+    restore.add_argument("--yes", action="store_true", help="do not ask")
+    restore.set_defaults(func=cmd_restore)
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediadesk.settings")
+    if args.command == "manage":
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["mediadesk manage", *args.args])
+        return 0
+    _setup_django()
+    from mediadesk.audit.services import channel
+
+    with channel("cli"):
+        result: int = args.func(args)
+    return result

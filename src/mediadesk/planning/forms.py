@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+from mediadesk.accounts.models import Brand, Client
+from mediadesk.planning.choices import Kpi, Objective
+from mediadesk.planning.models import Campaign
+
+KPI_ROWS = 4
+
+
+class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Create and edit a campaign. Validation is the model's, so page and API agree."""
+
+    objectives = forms.MultipleChoiceField(
+        choices=Objective.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    markets = forms.CharField(
+        required=False,
+        help_text="Separate with commas, e.g. DE, AT, CH.",
+        widget=forms.TextInput(attrs={"placeholder": "DE, AT, CH"}),
+    )
+    reason = forms.CharField(
+        required=False,
+        label="Reason for the change",
+        help_text="Optional; kept in the campaign's history.",
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "client", "brand", "name", "code", "start", "end", "budget", "currency", "status",
+            "objectives", "markets", "notes", "shared_with_client",
+        ]  # fmt: skip
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "budget": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        }
+
+    def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+        self.fields["brand"].queryset = Brand.objects.filter(  # type: ignore[attr-defined]
+            client__in=clients, archived_at__isnull=True
+        ).select_related("client")
+        self.fields["brand"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda brand: f"{brand.client.name} — {brand.name}"
+        )
+        self.fields["currency"].required = False
+        self.fields["currency"].help_text = "Left empty: the client's currency."
+        if self.instance.pk:
+            self.fields["client"].disabled = True
+            self.fields["markets"].initial = ", ".join(self.instance.markets)
+        else:
+            del self.fields["reason"]
+        self.kpi_rows = self._kpi_rows()
+
+    def _kpi_rows(self) -> list[dict[str, Any]]:
+        """KPI target rows as entered (kept on a refused save) or as stored."""
+        if self.is_bound:
+            kpis = self.data.getlist("kpi") if hasattr(self.data, "getlist") else []
+            targets = self.data.getlist("target") if hasattr(self.data, "getlist") else []
+            rows = [{"kpi": k, "target": t} for k, t in zip(kpis, targets, strict=False)]
+        else:
+            rows = list(self.instance.kpi_targets or [])
+        rows += [{"kpi": "", "target": ""}] * max(0, KPI_ROWS - len(rows))
+        return [{**row, "choices": Kpi.choices} for row in rows]
+
+    def clean_markets(self) -> list[str]:
+        raw = self.cleaned_data.get("markets") or ""
+        return [market.strip() for market in raw.split(",") if market.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        targets: list[dict[str, str]] = []
+        for row in self.kpi_rows:
+            kpi, target = (row["kpi"] or "").strip(), (row["target"] or "").strip()
+            if not kpi and not target:
+                continue
+            if not kpi or not target:
+                self.add_error(None, "Each KPI target needs both a KPI and a target value.")
+                continue
+            try:
+                Decimal(target.replace(",", ""))
+            except InvalidOperation:
+                self.add_error(None, f"The target for {kpi.upper()} ({target}) is not a number.")
+                continue
+            targets.append({"kpi": kpi, "target": target.replace(",", "")})
+        self.cleaned_data["kpi_targets"] = targets
+        if not data.get("currency") and data.get("client") is not None:
+            client: Client = data["client"]
+            self.cleaned_data["currency"] = client.default_currency
+        return data
+
+    def service_values(self) -> dict[str, Any]:
+        """What the service receives: the editable fields, as cleaned."""
+        names = [name for name in self.Meta.fields if name != "client"]
+        values = {name: self.cleaned_data[name] for name in names}
+        values["kpi_targets"] = self.cleaned_data["kpi_targets"]
+        return values

@@ -1,0 +1,160 @@
+"""Campaigns (and, in later work, plan versions and placements)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from mediadesk.accounts.models import (
+    CURRENCY_CHOICES,
+    Brand,
+    Client,
+    ClientOwnedQuerySet,
+    reviewer_client_ids,
+)
+from mediadesk.domain.periods import format_period
+from mediadesk.planning.choices import CampaignStatus, Kpi, Objective
+
+
+class CampaignQuerySet(ClientOwnedQuerySet["Campaign"]):
+    def visible_to(self, user: Any) -> CampaignQuerySet:
+        visible = super().visible_to(user)
+        # A client reviewer sees only the campaigns shared with the client.
+        return visible.exclude(client__in=reviewer_client_ids(user), shared_with_client=False)  # type: ignore[return-value]
+
+    def active(self) -> CampaignQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
+class Campaign(models.Model):
+    """A client's marketing push: dates, a total budget, goals and markets."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="campaigns")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.PROTECT, related_name="campaigns", null=True, blank=True
+    )
+    name = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=40,
+        help_text="Short code used on orders, invoices and naming conventions; unique per client.",
+    )
+    start = models.DateField()
+    end = models.DateField()
+    budget = models.DecimalField(
+        max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    status = models.CharField(
+        max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.PLANNING
+    )
+    objectives = models.JSONField(default=list, blank=True)
+    kpi_targets = models.JSONField(
+        default=list, blank=True, help_text='[{"kpi": "cpa", "target": "25.00"}, …]'
+    )
+    markets = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    shared_with_client = models.BooleanField(
+        default=True, help_text="Client reviewers see only campaigns shared with them."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[CampaignQuerySet] = CampaignQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["start", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "code"], name="campaign_code_unique"),
+        ]
+        indexes = [models.Index(fields=["client", "status", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:campaign_detail", args=[self.pk])
+
+    @property
+    def flight(self) -> str:
+        return format_period(self.start, self.end)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.start and self.end and self.end < self.start:
+            errors.setdefault("end", []).append(
+                f"The end date ({self.end:%d %b %Y}) is before the start date "
+                f"({self.start:%d %b %Y})."
+            )
+        if self.brand_id and self.client_id and self.brand.client_id != self.client_id:
+            errors.setdefault("brand", []).append(
+                f"The brand {self.brand.name} belongs to another client."
+            )
+        errors.update(_check_choices_list("objectives", self.objectives, Objective))
+        errors.update(_check_kpi_targets(self.kpi_targets))
+        errors.update(_check_markets(self.markets))
+        if errors:
+            raise ValidationError(errors)
+
+
+def _check_choices_list(
+    field: str, values: Any, choices: type[models.TextChoices]
+) -> dict[str, list[str]]:
+    if not isinstance(values, list):
+        return {field: ["Give a list."]}
+    unknown = [str(value) for value in values if value not in choices.values]
+    if unknown:
+        allowed = ", ".join(choices.values)
+        return {field: [f"Unknown value {', '.join(unknown)}; use one of: {allowed}."]}
+    return {}
+
+
+def _check_kpi_targets(targets: Any) -> dict[str, list[str]]:
+    if not isinstance(targets, list):
+        return {"kpi_targets": ['Give a list such as [{"kpi": "cpa", "target": "25"}].']}
+    problems: list[str] = []
+    seen: set[str] = set()
+    for number, item in enumerate(targets, start=1):
+        if not isinstance(item, dict) or set(item) != {"kpi", "target"}:
+            problems.append(f'Target {number}: give exactly "kpi" and "target".')
+            continue
+        if item["kpi"] not in Kpi.values:
+            problems.append(
+                f"Target {number}: unknown KPI {item['kpi']!r}; "
+                f"use one of: {', '.join(Kpi.values)}."
+            )
+        elif item["kpi"] in seen:
+            problems.append(f"Target {number}: {item['kpi']} is given twice.")
+        seen.add(str(item["kpi"]))
+        try:
+            value = Decimal(str(item["target"]))
+        except InvalidOperation:
+            problems.append(f"Target {number}: {item['target']!r} is not a number.")
+            continue
+        if not value.is_finite() or value <= 0:
+            problems.append(f"Target {number}: the target must be above zero.")
+    return {"kpi_targets": problems} if problems else {}
+
+
+def _check_markets(markets: Any) -> dict[str, list[str]]:
+    if not isinstance(markets, list) or not all(
+        isinstance(market, str) and market.strip() for market in markets
+    ):
+        return {"markets": ['Give a list of market names or codes, such as ["DE", "AT"].']}
+    if len({market.strip().lower() for market in markets}) != len(markets):
+        return {"markets": ["A market is listed twice."]}
+    return {}

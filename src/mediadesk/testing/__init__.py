@@ -1,0 +1,1 @@
+"""Helpers for mediadesk's own test suite."""

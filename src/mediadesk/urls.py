@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from mediadesk.api import api
+
+urlpatterns = [
+    path("", include("mediadesk.web.urls")),
+    path("", include("mediadesk.accounts.urls")),
+    path("campaigns/", include("mediadesk.planning.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from mediadesk.domain.money import CURRENCY_MINOR_UNITS, format_amount
+
+register = template.Library()
+
+# Status is a word plus a colour class; the word alone must carry the meaning.
+STATUS_TONES = {
+    "planning": "neutral",
+    "booked": "info",
+    "live": "good",
+    "completed": "done",
+    "cancelled": "muted",
+}
+
+
+@register.simple_tag
+def money(amount: Decimal | None, currency: str = "", show_currency: bool = True) -> str:
+    if amount is None:
+        return "—"
+    places = CURRENCY_MINOR_UNITS.get(currency, 2)
+    text = format_amount(Decimal(amount), places)
+    return f"{text} {currency}" if show_currency and currency else text
+
+
+@register.simple_tag
+def status_badge(value: str, label: str) -> SafeString:
+    tone = STATUS_TONES.get(value, "neutral")
+    return format_html('<span class="badge tone-{}">{}</span>', tone, label)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: dict[str, Any], key: str, label: str) -> SafeString:
+    """A column header link that sorts by ``key``, toggling the direction."""
+    current = context.get("sort", "")
+    request = context["request"]
+    query = request.GET.copy()
+    query.pop("page", None)
+    descending = current == key
+    query["sort"] = f"-{key}" if descending else key
+    arrow = ""
+    if current == key:
+        arrow = " ▲"
+    elif current == f"-{key}":
+        arrow = " ▼"
+    return format_html(
+        '<a href="?{}" class="sort">{}<span aria-hidden="true">{}</span></a>',
+        query.urlencode(),
+        label,
+        arrow,
+    )
+
+
+@register.filter
+def field_label(changes_key: str) -> str:
+    return changes_key.replace("_", " ").capitalize()
+
+
+@register.filter
+def show_value(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(
+            f"{item['kpi'].upper()} {item['target']}" if isinstance(item, dict) else str(item)
+            for item in value
+        )
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
