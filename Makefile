@@ -30,7 +30,7 @@ test-sqlite: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	MEDIADESK_ENV=test $(BIN)/mypy
 
 bench: venv
 	MEDIADESK_ENV=test $(BIN)/python -m bench

@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -44,7 +45,21 @@ def run_pytest(extra_env: dict[str, str], args: Sequence[str]) -> int:
     return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
 
 
-def describe(code: int | None) -> str:
+@dataclass
+class Result:
+    label: str
+    code: int | None  # pytest's exit code; None when the pass was skipped
+    reason: str = ""  # why it failed or was skipped, when pytest did not say
+
+    @property
+    def failed(self) -> bool:
+        return self.code is not None and self.code != 0
+
+
+def describe(result: Result) -> str:
+    code = result.code
+    if result.reason:
+        return f"{'FAILED' if result.failed else 'skipped'} ({result.reason})"
     if code is None:
         return "skipped"
     if code == 0:
@@ -86,9 +101,7 @@ def throwaway_cluster(bin_dir: Path) -> Iterator[str]:
         # PostgreSQL refuses to run as root; run its tools as the postgres account instead.
         prefix = ["runuser", "-u", PG_USER, "--"] if as_root else []
         # cwd=tmp: the postgres account may not be allowed into the repository directory.
-        return subprocess.run(
-            [*prefix, *cmd], cwd=tmp, capture_output=True, text=True, check=False
-        )
+        return subprocess.run([*prefix, *cmd], cwd=tmp, capture_output=True, text=True, check=False)
 
     started = False
     try:
@@ -117,30 +130,30 @@ def throwaway_cluster(bin_dir: Path) -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def postgres_pass(args: Sequence[str]) -> tuple[str, int | None]:
-    """Run the suite on PostgreSQL; (label, exit code), or None as the code when skipped."""
+def postgres_pass(args: Sequence[str]) -> Result:
+    """Run the suite on PostgreSQL, or say why it could not."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://", "pgsql://")):
         label = "PostgreSQL (DATABASE_URL)"
         header(f"tests on {label}")
-        return label, run_pytest({"DATABASE_URL": url}, args)
+        return Result(label, run_pytest({"DATABASE_URL": url}, args))
     server = find_server()
     if server is None:
         message = "PostgreSQL pass skipped: no server installed (apt-get install postgresql)"
         if os.environ.get("CI", "").lower() == "true":
             print(f"\nERROR: {message}; CI must test both databases.", file=sys.stderr)
-            return "PostgreSQL", 1
+            return Result("PostgreSQL", 1, "no server installed")
         print(f"\nWARNING: {message}", file=sys.stderr)
-        return "PostgreSQL", None
+        return Result("PostgreSQL", None, "no server installed")
     major, bin_dir = server
     label = f"PostgreSQL {major}"
     header(f"tests on {label}")
     try:
         with throwaway_cluster(bin_dir) as cluster_url:
-            return label, run_pytest({"DATABASE_URL": cluster_url}, args)
+            return Result(label, run_pytest({"DATABASE_URL": cluster_url}, args))
     except RuntimeError as exc:
         print(f"ERROR: could not start a PostgreSQL {major} cluster: {exc}", file=sys.stderr)
-        return label, 1
+        return Result(label, 1, "the cluster did not start")
 
 
 def on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -150,18 +163,18 @@ def on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str]) -> int:
     signal.signal(signal.SIGTERM, on_sigterm)
-    results: list[tuple[str, int | None]] = []
+    results: list[Result] = []
     try:
         header("tests on SQLite")
-        results.append(("SQLite", run_pytest({}, argv)))
+        results.append(Result("SQLite", run_pytest({}, argv)))
         results.append(postgres_pass(argv))
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return 130
     header("summary")
-    for label, code in results:
-        print(f"  {label:<28} {describe(code)}")
-    failed = any(code is not None and code != 0 for _, code in results)
+    for result in results:
+        print(f"  {result.label:<28} {describe(result)}")
+    failed = any(result.failed for result in results)
     print("  => FAILED" if failed else "  => all passed", flush=True)
     return 1 if failed else 0
 

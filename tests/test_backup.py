@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,7 +158,7 @@ def make_instance(engine: str, tmp_path: Path, new_database: Any) -> Any:
 
 
 @pytest.fixture
-def demo(make_instance: Any) -> Instance:
+def demo_instance(make_instance: Any) -> Instance:
     """An instance with the demo agency loaded."""
     instance: Instance = make_instance("source")
     instance.run("demo", "--no-serve")
@@ -169,15 +169,15 @@ def demo(make_instance: Any) -> Instance:
 
 
 def test_backup_restores_into_a_fresh_instance(
-    demo: Instance, make_instance: Any, engine: str, tmp_path: Path
+    demo_instance: Instance, make_instance: Any, engine: str, tmp_path: Path
 ) -> None:
-    before = demo.snapshot()
+    before = demo_instance.snapshot()
     assert before["clients"] == 3
     assert before["campaigns"] >= 8
     assert before["users"] >= 1
 
     backup = tmp_path / "backups" / "nested" / f"backup.{engine}"
-    result = demo.run("backup", str(backup))
+    result = demo_instance.run("backup", str(backup))
     assert backup.is_file()
     assert str(backup) in result.stdout
     magic = b"SQLite format 3\x00" if engine == "sqlite" else b"PGDMP"
@@ -197,11 +197,11 @@ def test_backup_restores_into_a_fresh_instance(
     assert fresh.snapshot() == before
 
 
-def test_backup_never_overwrites_a_file(demo: Instance, tmp_path: Path) -> None:
+def test_backup_never_overwrites_a_file(demo_instance: Instance, tmp_path: Path) -> None:
     existing = tmp_path / "keep-me.bak"
     existing.write_bytes(b"an older backup")
 
-    result = demo.run("backup", str(existing), check=False)
+    result = demo_instance.run("backup", str(existing), check=False)
 
     assert result.returncode != 0
     assert "already exists" in result.stderr
@@ -216,7 +216,7 @@ def _sqlite_without_migrations(path: Path) -> None:
     conn.close()
 
 
-BAD_FILES = {
+BAD_FILES: dict[str, Callable[[Path], object]] = {
     "text": lambda path: path.write_text("campaign,budget\nNWND-AR26,480000\n"),
     "empty": lambda path: path.write_bytes(b""),
     "sqlite-without-django": _sqlite_without_migrations,
@@ -237,27 +237,27 @@ EXPECTED = {
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(
-    demo: Instance, engine: str, tmp_path: Path
+    demo_instance: Instance, engine: str, tmp_path: Path
 ) -> None:
-    before = demo.snapshot()
+    before = demo_instance.snapshot()
     for kind, write in BAD_FILES.items():
         bad = tmp_path / f"{kind}.bak"
         write(bad)
 
-        result = demo.run("restore", str(bad), "--yes", check=False)
+        result = demo_instance.run("restore", str(bad), "--yes", check=False)
 
         assert result.returncode != 0, kind
         message = result.stderr.strip().splitlines()[-1]
         assert str(bad) in message, (kind, message)
         assert EXPECTED[engine, kind] in message, (kind, message)
         assert "Restored" not in result.stdout
-    assert demo.snapshot() == before
+    assert demo_instance.snapshot() == before
 
 
-def test_restore_of_a_missing_file_says_so(demo: Instance, tmp_path: Path) -> None:
+def test_restore_of_a_missing_file_says_so(demo_instance: Instance, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.bak"
 
-    result = demo.run("restore", str(missing), "--yes", check=False)
+    result = demo_instance.run("restore", str(missing), "--yes", check=False)
 
     assert result.returncode != 0
     assert f"{missing}: there is no such file" in result.stderr

@@ -46,7 +46,8 @@ def backup_database(path: str | Path) -> Path:
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     # Write next to the target and rename at the end, so a failed or interrupted backup never
-    # leaves a half-written file that looks like a good backup.
+    # leaves a half-written file that looks like a good backup. mkstemp also makes the file
+    # readable by its owner only, which a copy of every password hash and token deserves.
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)

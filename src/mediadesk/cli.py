@@ -124,22 +124,28 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from mediadesk.backup import backup_database
+    from mediadesk.backup import BackupError, backup_database
 
-    path = backup_database(args.path)
+    try:
+        path = backup_database(args.path)
+    except BackupError as exc:
+        raise SystemExit(str(exc)) from None
     print(f"Backup written to {path}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from mediadesk.backup import restore_database
+    from mediadesk.backup import BackupError, restore_database
 
     if not args.yes:
         answer = input(f"Replace every row of this database with {args.path}? Type yes: ")
         if answer.strip().lower() != "yes":
             print("Nothing restored.")
             return 1
-    restore_database(args.path)
+    try:
+        restore_database(args.path)
+    except BackupError as exc:
+        raise SystemExit(str(exc)) from None
     print(f"Restored from {args.path}")
     return 0
 

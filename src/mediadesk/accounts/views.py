@@ -15,7 +15,7 @@ from mediadesk.accounts import services
 from mediadesk.accounts.choices import Role
 from mediadesk.accounts.forms import LoginForm, TokenForm
 from mediadesk.accounts.middleware import LOGIN_AT
-from mediadesk.accounts.models import ApiToken
+from mediadesk.accounts.models import ApiToken, User
 from mediadesk.accounts.permissions import matrix
 
 
@@ -44,13 +44,20 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+def signed_in(request: HttpRequest) -> User:
+    """The person behind a request that passed @login_required."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
+    person = signed_in(request)
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
         issued = services.create_token(
-            request.user,  # type: ignore[arg-type]
+            person,
             name=form.cleaned_data["name"],
             days_valid=form.cleaned_data["days_valid"],
         )
@@ -62,7 +69,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "new_token": new_token,
-            "tokens": ApiToken.objects.filter(user=request.user).order_by(
+            "tokens": ApiToken.objects.filter(user=person).order_by(
                 "revoked_at", "-created_at"
             ),
         },
@@ -72,8 +79,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    services.revoke_token(request.user, token)  # type: ignore[arg-type]
+    person = signed_in(request)
+    token = get_object_or_404(ApiToken, pk=token_id, user=person)
+    services.revoke_token(person, token)
     messages.success(request, f"The token “{token.name}” is revoked; programs using it stop now.")
     return redirect(reverse("accounts:tokens"))
 

@@ -25,7 +25,7 @@ class AuditEventQuerySet(ClientOwnedQuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AuditEventIsPermanent("Audit events cannot be changed.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AuditEventIsPermanent("Audit events cannot be deleted.")
 
     def for_object(self, obj: models.Model) -> AuditEventQuerySet:

@@ -51,7 +51,11 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     for name in fields:
         field = obj._meta.get_field(name)
         attname = getattr(field, "attname", name)
-        values[name] = as_json_value(getattr(obj, attname))
+        value = getattr(obj, attname)
+        if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+            # 500000 and 500000.00 are the same budget; record them the same way.
+            value = value.quantize(Decimal(1).scaleb(-(field.decimal_places or 0)))
+        values[name] = as_json_value(value)
     return values
 
 

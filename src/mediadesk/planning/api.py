@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
@@ -117,13 +117,13 @@ def list_campaigns(request: HttpRequest, filters: Query[CampaignFilters]) -> Cam
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign")
-def create_campaign(request: HttpRequest, payload: CampaignIn) -> tuple[int, Campaign]:
+def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[Campaign]:
     data = payload.model_dump()
     client_id = data.pop("client")
     campaign = services.create_campaign(
         request.user, client_id=client_id, values=_model_values(data, request.user)
     )
-    return 201, _campaigns(request).get(pk=campaign.pk)
+    return Status(201, _campaigns(request).get(pk=campaign.pk))
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="One campaign")

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -93,6 +93,22 @@ class Campaign(models.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    def validate_constraints(self, exclude: Any = None) -> None:
+        """A taken code is reported on the code field, naming the code."""
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as error:
+            errors: dict[str, Any] = error.update_error_dict({})
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            for item in general:
+                if getattr(item, "code", None) in {"unique", "unique_together"}:
+                    errors.setdefault("code", []).append(
+                        f"Another campaign of this client already uses the code {self.code}."
+                    )
+                else:
+                    errors.setdefault(NON_FIELD_ERRORS, []).append(item)
+            raise ValidationError(errors) from None
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.start and self.end and self.end < self.start:
@@ -100,9 +116,10 @@ class Campaign(models.Model):
                 f"The end date ({self.end:%d %b %Y}) is before the start date "
                 f"({self.start:%d %b %Y})."
             )
-        if self.brand_id and self.client_id and self.brand.client_id != self.client_id:
+        brand = self.brand if self.brand_id else None
+        if brand is not None and self.client_id and brand.client_id != self.client_id:
             errors.setdefault("brand", []).append(
-                f"The brand {self.brand.name} belongs to another client."
+                f"The brand {brand.name} belongs to another client."
             )
         errors.update(_check_choices_list("objectives", self.objectives, Objective))
         errors.update(_check_kpi_targets(self.kpi_targets))

@@ -100,7 +100,7 @@ def _write_cell(
     col: int,
     value: Any,
     column: Column,
-    formats: dict[str | None, Any],
+    formats: dict[str, Any],
     date_format: Any,
 ) -> int:
     if value is None:
@@ -110,7 +110,8 @@ def _write_cell(
         return 5
     if isinstance(value, int | Decimal):
         # Spreadsheets hold numbers as binary floating point; this is presentation only.
-        worksheet.write_number(row, col, float(value), formats.get(column.number_format))
+        number_format = formats.get(column.number_format) if column.number_format else None
+        worksheet.write_number(row, col, float(value), number_format)
         return len(f"{value:,}")
     if isinstance(value, datetime):
         worksheet.write_datetime(row, col, value.replace(tzinfo=None), date_format)

@@ -1,0 +1,180 @@
+"""Data isolation between clients is a security boundary.
+
+The walk below visits every URL pattern and every API route with an object the user must not
+see, and expects 404 for every method. A route added later is covered automatically; a route
+with a path parameter the walk does not know fails here until it is taught how to build one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from mediadesk.accounts.models import ApiToken
+from mediadesk.accounts.services import create_token
+from mediadesk.planning.models import Campaign
+
+PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+METHODS = ["get", "post", "patch", "put", "delete"]
+# Not object-scoped: Django's own admin (staff only, tested below) and static files.
+SKIP_PREFIXES = ("admin/", "static/")
+# Password-reset links carry a signed token for one person, not a client's object.
+NOT_CLIENT_SCOPED = {"uidb64", "token"}
+
+
+def walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+def all_routes() -> list[str]:
+    return sorted({route for route in walk(get_resolver().url_patterns)})
+
+
+def params_of(route: str) -> list[str]:
+    return [match["name"] for match in PARAM.finditer(route)]
+
+
+def build(route: str, values: dict[str, int]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        name = match["name"]
+        if name not in values:
+            raise AssertionError(
+                f"The isolation walk does not know how to build <{name}> in {route!r}: "
+                "add a foreign object for it in foreign_objects()."
+            )
+        return str(values[name])
+
+    return "/" + PARAM.sub(substitute, route).lstrip("^").rstrip("$")
+
+
+def object_routes() -> list[str]:
+    return [
+        route
+        for route in all_routes()
+        if params_of(route)
+        and not route.startswith(SKIP_PREFIXES)
+        and not set(params_of(route)) & NOT_CLIENT_SCOPED
+    ]
+
+
+def test_walk_finds_the_routes_it_must_cover() -> None:
+    routes = object_routes()
+    assert "campaigns/<int:campaign_id>/" in routes
+    assert "campaigns/<int:campaign_id>/edit/" in routes
+    assert any(r.startswith("api/v1/") and "campaign_id" in r for r in routes)
+
+
+@pytest.fixture
+def foreign_objects(demo: Any) -> Any:
+    """For each user, objects of clients (or sharing) they must not see."""
+    alice_token = create_token(demo.alice, name="alice's").token
+    contoso = Campaign.objects.get(code="CTSO-5G26")
+    unshared = Campaign.objects.get(code="NWND-RP27")
+    fabrikam = Campaign.objects.get(code="FBRK-TS27")
+    return [
+        # user, values for each path parameter
+        (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk}),
+        (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk}),
+        (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk}),
+    ]
+
+
+def test_every_route_answers_404_for_a_foreign_object(
+    foreign_objects: Any, client: Any, api_as: Any
+) -> None:
+    failures = []
+    for user, values in foreign_objects:
+        client.force_login(user)
+        api = api_as(user)
+        for route in object_routes():
+            url = build(route, values)
+            for method in METHODS:
+                if route.startswith("api/"):
+                    response = api.request(method, url, {})
+                else:
+                    response = getattr(client, method)(url)
+                if response.status_code not in (404, 405):
+                    failures.append(f"{user.email} {method.upper()} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_walk_reaches_real_objects(demo: Any, client: Any, api_as: Any) -> None:
+    """The same walk with the user's own object answers, so 404 above means 'not yours'."""
+    own = Campaign.objects.get(code="NWND-AR26")
+    client.force_login(demo.ben)
+    token = create_token(demo.ben, name="own").token
+    for route in object_routes():
+        url = build(route, {"campaign_id": own.pk, "token_id": token.pk})
+        response = api_as(demo.ben).get(url) if route.startswith("api/") else client.get(url)
+        assert response.status_code in (200, 302, 405), f"GET {url}: {response.status_code}"
+
+
+def test_lists_search_counts_and_exports_show_only_visible_clients(
+    demo: Any, client: Any, api_as: Any
+) -> None:
+    client.force_login(demo.dan)
+    foreign_codes = [
+        *Campaign.objects.exclude(client=demo.northwind).values_list("code", flat=True),
+        "NWND-RP27",
+    ]
+    pages = [
+        client.get("/"),
+        client.get("/campaigns/"),
+        client.get("/campaigns/", {"q": "CTSO"}),
+        client.get("/campaigns/", {"client": demo.contoso.pk}),
+        client.get("/campaigns/", {"format": "csv"}),
+        client.get("/campaigns/", {"format": "csv", "client": demo.contoso.pk}),
+    ]
+    for response in pages:
+        assert response.status_code == 200
+        body = response.content.decode()
+        for code in foreign_codes:
+            assert code not in body
+        assert "Contoso" not in body and "Fabrikam" not in body
+
+    xlsx = client.get("/campaigns/", {"format": "xlsx"}).content
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    codes = {row[3] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert codes == {"NWND-AR26", "NWND-WT26", "NWND-CB27"}
+
+    listing = api_as(demo.dan).get("/api/v1/campaigns", limit=100).json()
+    assert listing["count"] == 3
+    assert {item["code"] for item in listing["items"]} == {"NWND-AR26", "NWND-WT26", "NWND-CB27"}
+    other = api_as(demo.dan).get("/api/v1/campaigns", client=demo.contoso.pk).json()
+    assert other == {"items": [], "count": 0}
+
+
+def test_client_switcher_refuses_a_foreign_client(demo: Any, client: Any) -> None:
+    client.force_login(demo.dan)
+    client.post("/client/", {"client": demo.contoso.pk, "next": "/campaigns/"})
+    body = client.get("/campaigns/").content.decode()
+    assert "Contoso" not in body
+    assert "Autumn Roast Launch" in body
+
+
+def test_revoking_another_persons_token_is_not_found(demo: Any, client: Any) -> None:
+    token = create_token(demo.alice, name="alice's").token
+    client.force_login(demo.ben)
+    assert client.post(f"/settings/tokens/{token.pk}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_admin_site_is_closed_to_non_staff(demo: Any, client: Any) -> None:
+    client.force_login(demo.alice)
+    response = client.get("/admin/planning/campaign/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
