@@ -130,8 +130,6 @@ def test_lists_search_counts_and_exports_show_only_visible_clients(
         client.get("/campaigns/"),
         client.get("/campaigns/", {"q": "CTSO"}),
         client.get("/campaigns/", {"client": demo.contoso.pk}),
-        client.get("/campaigns/", {"format": "csv"}),
-        client.get("/campaigns/", {"format": "csv", "client": demo.contoso.pk}),
     ]
     for response in pages:
         assert response.status_code == 200
@@ -140,14 +138,20 @@ def test_lists_search_counts_and_exports_show_only_visible_clients(
             assert code not in body
         assert "Contoso" not in body and "Fabrikam" not in body
 
-    xlsx = client.get("/campaigns/", {"format": "xlsx"}).content
+    # A client reviewer may not download at all; a coordinator downloads only their clients.
+    assert client.get("/campaigns/", {"format": "csv"}).status_code == 403
+    client.force_login(demo.ben)
+    for params in ({"format": "csv"}, {"format": "csv", "client": demo.fabrikam.pk}):
+        body = client.get("/campaigns/", params).content.decode()
+        assert "FBRK" not in body and "Fabrikam" not in body
+    xlsx = client.get("/campaigns/", {"format": "xlsx", "client": demo.northwind.pk}).content
     import io
 
     import openpyxl
 
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
     codes = {row[3] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert codes == {"NWND-AR26", "NWND-WT26", "NWND-CB27"}
+    assert codes == {"NWND-AR26", "NWND-WT26", "NWND-CB27", "NWND-RP27"}
 
     listing = api_as(demo.dan).get("/api/v1/campaigns", limit=100).json()
     assert listing["count"] == 3

@@ -75,24 +75,37 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 }
 
 
-def role_on(user: Any, client_id: int) -> Role | None:
-    """The user's role on a client; organization admins are admins everywhere in their org."""
+def roles_by_client(user: Any) -> dict[int, Role]:
+    """Every client the user has a role on, with that role: one query, kept on the user object
+    for the rest of the request (organization admins are admins on every client of their org)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    from mediadesk.accounts.models import Client, Membership
+        return {}
+    cached: dict[int, Role] | None = user.__dict__.get("_mediadesk_roles")
+    if cached is None:
+        from mediadesk.accounts.models import Client, Membership
 
-    if user.is_org_admin:
-        in_org = Client.objects.filter(id=client_id, organization_id=user.organization_id)
-        return Role.ADMIN if in_org.exists() else None
-    cache: dict[int, Role | None] = user.__dict__.setdefault("_mediadesk_roles", {})
-    if client_id not in cache:
-        role = (
-            Membership.objects.filter(user=user, client_id=client_id)
-            .values_list("role", flat=True)
-            .first()
-        )
-        cache[client_id] = Role(role) if role else None
-    return cache[client_id]
+        if user.is_org_admin:
+            ids = Client.objects.filter(organization_id=user.organization_id).values_list(
+                "id", flat=True
+            )
+            cached = dict.fromkeys(ids, Role.ADMIN)
+        else:
+            memberships = Membership.objects.filter(
+                user=user, client__organization_id=user.organization_id
+            ).values_list("client_id", "role")
+            cached = {client_id: Role(role) for client_id, role in memberships}
+        user.__dict__["_mediadesk_roles"] = cached
+    return cached
+
+
+def forget_roles(user: Any) -> None:
+    """Call after changing someone's memberships within the same request."""
+    user.__dict__.pop("_mediadesk_roles", None)
+
+
+def role_on(user: Any, client_id: int) -> Role | None:
+    """The user's role on a client, or None if the client is not theirs to see."""
+    return roles_by_client(user).get(client_id)
 
 
 def can(user: Any, action: Action, client_id: int) -> bool:

@@ -73,6 +73,18 @@ def _filters(request: HttpRequest) -> tuple[CampaignFilters, list[str]]:
         return CampaignFilters.model_validate(params), problems
 
 
+def exportable(request: HttpRequest, campaigns: CampaignQuerySet) -> CampaignQuerySet:
+    """Only the clients on which the user's role allows downloads."""
+    allowed = [
+        client_id
+        for client_id in Client.objects.visible_to(request.user).values_list("id", flat=True)
+        if can(request.user, Action.EXPORT, client_id)
+    ]
+    if not allowed:
+        raise PermissionDenied("Your role does not allow downloads; ask a coordinator.")
+    return campaigns.filter(client_id__in=allowed)
+
+
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     filters, problems = _filters(request)
@@ -83,7 +95,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
     export = request.GET.get("format")
     if export in {"csv", "xlsx"}:
-        return export_response(export, "campaigns", EXPORT_COLUMNS, campaigns)
+        return export_response(
+            export, "campaigns", EXPORT_COLUMNS, exportable(request, campaigns)
+        )
 
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     clients = Client.objects.visible_to(request.user).active()
@@ -98,6 +112,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "statuses": CampaignStatus.choices,
         "clients": clients,
         "can_create": can_create,
+        "can_export": any(can(request.user, Action.EXPORT, c.pk) for c in clients),
         "query": query.urlencode(),
         "filtered": any(
             key in request.GET for key in ("q", "status", "active_on", "starts_from", "ends_by")
