@@ -29,7 +29,9 @@ def build_agency() -> tuple[User, User]:
     coordinator = User.objects.get(email="ben@demo.test")
     rows = []
     for c in range(CLIENTS):
-        client = Client.objects.create(organization=org, name=f"Bench Client {c:02d}", code=f"B{c:02d}")
+        client = Client.objects.create(
+            organization=org, name=f"Bench Client {c:02d}", code=f"B{c:02d}"
+        )
         brand = Brand.objects.create(client=client, name=f"Brand {c:02d}")
         if c % 4 == 0:
             Membership.objects.create(user=coordinator, client=client, role=Role.COORDINATOR)
@@ -37,12 +39,18 @@ def build_agency() -> tuple[User, User]:
             start = date(2026, 1, 5) + timedelta(days=(n * 3) % 700)
             rows.append(
                 Campaign(
-                    client=client, brand=brand, name=f"Campaign {c:02d}-{n:03d}",
-                    code=f"B{c:02d}-{n:03d}", start=start, end=start + timedelta(days=56),
-                    budget=Decimal(50_000 + n * 250), currency="EUR",
-                    status=statuses[n % len(statuses)], markets=["DE", "AT"],
+                    client=client,
+                    brand=brand,
+                    name=f"Campaign {c:02d}-{n:03d}",
+                    code=f"B{c:02d}-{n:03d}",
+                    start=start,
+                    end=start + timedelta(days=56),
+                    budget=Decimal(50_000 + n * 250),
+                    currency="EUR",
+                    status=statuses[n % len(statuses)],
+                    markets=["DE", "AT"],
                 )
-            )  # fmt: skip
+            )
     Campaign.objects.bulk_create(rows, batch_size=1000)
     alice = User.objects.get(email="alice@demo.test")
     return alice, coordinator
@@ -52,8 +60,10 @@ def run() -> None:
     started = time.perf_counter()
     alice, ben = build_agency()
     total = Campaign.objects.count()
-    print(f"agency: {Client.objects.count()} clients, {total} campaigns "
-          f"(built in {time.perf_counter() - started:.1f} s)")  # fmt: skip
+    print(
+        f"agency: {Client.objects.count()} clients, {total} campaigns "
+        f"(built in {time.perf_counter() - started:.1f} s)"
+    )
 
     for person in (alice, ben):
         web = HttpClient()
@@ -61,18 +71,29 @@ def run() -> None:
         visible = Campaign.objects.visible_to(person).count()
         who = f"{person.email} ({visible} visible)"
         measure(f"list page, first 50 of {who}", lambda w=web: w.get("/campaigns/"))
-        measure(f"list page, search 'Campaign 1' {who}",
-                lambda w=web: w.get("/campaigns/", {"q": "Campaign 1", "sort": "-budget"}))  # fmt: skip
-        measure(f"CSV export of all, {who}",
-                lambda w=web: w.get("/campaigns/", {"format": "csv"}), repeat=5)  # fmt: skip
-        measure(f"XLSX export of all, {who}",
-                lambda w=web: w.get("/campaigns/", {"format": "xlsx"}), repeat=5)  # fmt: skip
+        measure(
+            f"list page, search 'Campaign 1' {who}",
+            lambda w=web: w.get("/campaigns/", {"q": "Campaign 1", "sort": "-budget"}),
+        )
+        measure(
+            f"CSV export of all, {who}",
+            lambda w=web: w.get("/campaigns/", {"format": "csv"}),
+            repeat=5,
+        )
+        measure(
+            f"XLSX export of all, {who}",
+            lambda w=web: w.get("/campaigns/", {"format": "xlsx"}),
+            repeat=5,
+        )
 
     raw = create_token(alice, name="bench").raw
     api = HttpClient(headers={"Authorization": f"Bearer {raw}"})
     measure("API GET /campaigns limit=100", lambda: api.get("/api/v1/campaigns", {"limit": 100}))
-    measure("API GET /campaigns limit=500 offset=4000",
-            lambda: api.get("/api/v1/campaigns", {"limit": 500, "offset": 4000}), repeat=10)  # fmt: skip
+    measure(
+        "API GET /campaigns limit=500 offset=4000",
+        lambda: api.get("/api/v1/campaigns", {"limit": 500, "offset": 4000}),
+        repeat=10,
+    )
     one = Campaign.objects.order_by("id").last()
     assert one is not None
     measure("API GET /campaigns/{id}", lambda: api.get(f"/api/v1/campaigns/{one.pk}"))

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from mediadesk.accounts.models import Brand, Client
+from mediadesk.accounts.models import CURRENCY_CHOICES, Brand, Client
 from mediadesk.planning.choices import Kpi, Objective
 from mediadesk.planning.models import Campaign
 
@@ -39,20 +39,27 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
             "start": forms.DateInput(attrs={"type": "date"}),
             "end": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "budget": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            "budget": forms.TextInput(attrs={"inputmode": "decimal", "class": "num-input"}),
         }
 
     def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = clients  # type: ignore[attr-defined]
-        self.fields["brand"].queryset = Brand.objects.filter(  # type: ignore[attr-defined]
-            client__in=clients, archived_at__isnull=True
-        ).select_related("client")
-        self.fields["brand"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda brand: f"{brand.client.name} — {brand.name}"
+        client_field: Any = self.fields["client"]
+        client_field.queryset = clients
+        client_field.empty_label = "Choose a client"
+        brands = Brand.objects.filter(client__in=clients, archived_at__isnull=True).select_related(
+            "client"
         )
-        self.fields["currency"].required = False
-        self.fields["currency"].help_text = "Left empty: the client's currency."
+        brand_field: Any = self.fields["brand"]
+        brand_field.queryset = brands
+        # Brands grouped under their client, so the list reads like the client list.
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for brand in brands.order_by("client__name", "name"):
+            groups.setdefault(brand.client.name, []).append((brand.pk, brand.name))
+        brand_field.choices = [("", "No brand"), *groups.items()]
+        currency_field: Any = self.fields["currency"]
+        currency_field.required = False
+        currency_field.choices = [("", "The client's currency"), *CURRENCY_CHOICES]
         if self.instance.pk:
             self.fields["client"].disabled = True
             self.fields["markets"].initial = ", ".join(self.instance.markets)

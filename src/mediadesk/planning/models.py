@@ -56,7 +56,7 @@ class Campaign(models.Model):
     )
     objectives = models.JSONField(default=list, blank=True)
     kpi_targets = models.JSONField(
-        default=list, blank=True, help_text='[{"kpi": "cpa", "target": "25.00"}, …]'
+        "KPI targets", default=list, blank=True, help_text='[{"kpi": "cpa", "target": "25.00"}, …]'
     )
     markets = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)
@@ -71,6 +71,8 @@ class Campaign(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[CampaignQuerySet] = CampaignQuerySet.as_manager()  # type: ignore[assignment]
+    # JSON list fields whose items are choice values, shown by label in the history.
+    audit_list_choices: ClassVar[dict[str, type[models.TextChoices]]] = {"objectives": Objective}
 
     class Meta:
         ordering = ["start", "name"]
@@ -88,6 +90,11 @@ class Campaign(models.Model):
     @property
     def flight(self) -> str:
         return format_period(self.start, self.end)
+
+    @property
+    def objective_labels(self) -> list[str]:
+        labels = dict(Objective.choices)
+        return [str(labels.get(value, value)) for value in self.objectives]
 
     @property
     def is_archived(self) -> bool:

@@ -14,6 +14,7 @@ from pydantic import ValidationError as SchemaError
 from mediadesk.accounts.models import Client
 from mediadesk.accounts.permissions import Action, can, require
 from mediadesk.audit.models import AuditEvent
+from mediadesk.audit.presenters import readable_history
 from mediadesk.errors import Conflict
 from mediadesk.planning import services
 from mediadesk.planning.choices import CampaignStatus
@@ -95,9 +96,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
     export = request.GET.get("format")
     if export in {"csv", "xlsx"}:
-        return export_response(
-            export, "campaigns", EXPORT_COLUMNS, exportable(request, campaigns)
-        )
+        return export_response(export, "campaigns", EXPORT_COLUMNS, exportable(request, campaigns))
 
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     clients = Client.objects.visible_to(request.user).active()
@@ -131,7 +130,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = get_object_or_404(visible_campaigns(request), pk=campaign_id)
     history = None
     if can(request.user, Action.VIEW_HISTORY, campaign.client_id):
-        history = AuditEvent.objects.for_object(campaign).select_related("actor")[:200]
+        events = AuditEvent.objects.for_object(campaign).select_related("actor")[:200]
+        history = readable_history(events, Campaign)
     return render(
         request,
         "planning/campaign_detail.html",

@@ -56,22 +56,3 @@ def sort_link(context: dict[str, Any], key: str, label: str) -> SafeString:
         label,
         arrow,
     )
-
-
-@register.filter
-def field_label(changes_key: str) -> str:
-    return changes_key.replace("_", " ").capitalize()
-
-
-@register.filter
-def show_value(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(
-            f"{item['kpi'].upper()} {item['target']}" if isinstance(item, dict) else str(item)
-            for item in value
-        )
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
