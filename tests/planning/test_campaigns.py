@@ -232,7 +232,9 @@ def test_history_reads_like_the_form(demo: Any, web_as: Any) -> None:
          "kpi_targets": [{"kpi": "cpm", "target": "9.00"}]},
     )  # fmt: skip
     page = web_as(demo.ben).get(f"/campaigns/{campaign.pk}/?tab=history").content.decode()
-    assert "<th scope=\"row\">Brand</th><td>Northwind Coffee</td><td>Northwind Tea</td>" in page
+    assert '<th scope="row">Brand</th><td>Northwind Coffee</td><td>Northwind Tea</td>' in page
     assert "<td>Live</td><td>Completed</td>" in page
-    assert "<th scope=\"row\">KPI targets</th><td>CPM 9.50, REACH 6500000</td><td>CPM 9.00</td>" in page
+    assert (
+        '<th scope="row">KPI targets</th><td>CPM 9.50, REACH 6500000</td><td>CPM 9.00</td>'
+    ) in page
     assert "<td>Awareness, Sales</td><td>Reach</td>" in page
