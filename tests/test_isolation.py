@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from mediadesk.accounts.models import ApiToken
+from mediadesk.accounts.models import ApiToken, Membership
 from mediadesk.accounts.services import create_token
 from mediadesk.planning.models import Campaign
 
@@ -70,6 +70,8 @@ def test_walk_finds_the_routes_it_must_cover() -> None:
     assert "campaigns/<int:campaign_id>/" in routes
     assert "campaigns/<int:campaign_id>/edit/" in routes
     assert any(r.startswith("api/v1/") and "campaign_id" in r for r in routes)
+    assert "settings/clients/<int:client_id>/brands/<int:brand_id>/" in routes
+    assert any(r.startswith("api/v1/") and "client_id" in r for r in routes)
 
 
 @pytest.fixture
@@ -79,11 +81,22 @@ def foreign_objects(demo: Any) -> Any:
     contoso = Campaign.objects.get(code="CTSO-5G26")
     unshared = Campaign.objects.get(code="NWND-RP27")
     fabrikam = Campaign.objects.get(code="FBRK-TS27")
+    # Settings objects: a client the user cannot see, with one of its brands and memberships.
+    not_dans = {
+        "client_id": demo.contoso.pk,
+        "brand_id": demo.contoso.brands.first().pk,
+        "membership_id": Membership.objects.get(user=demo.ben, client=demo.contoso).pk,
+    }
+    not_bens = {
+        "client_id": demo.fabrikam.pk,
+        "brand_id": demo.fabrikam.brands.first().pk,
+        "membership_id": Membership.objects.get(user=demo.cara, client=demo.fabrikam).pk,
+    }
     return [
         # user, values for each path parameter
-        (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk}),
-        (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk}),
-        (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk}),
+        (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans}),
+        (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk, **not_dans}),
+        (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens}),
     ]
 
 
@@ -111,8 +124,15 @@ def test_the_walk_reaches_real_objects(demo: Any, client: Any, api_as: Any) -> N
     own = Campaign.objects.get(code="NWND-AR26")
     client.force_login(demo.ben)
     token = create_token(demo.ben, name="own").token
+    values = {
+        "campaign_id": own.pk,
+        "token_id": token.pk,
+        "client_id": demo.northwind.pk,
+        "brand_id": demo.northwind.brands.first().pk,
+        "membership_id": Membership.objects.get(user=demo.ben, client=demo.northwind).pk,
+    }
     for route in object_routes():
-        url = build(route, {"campaign_id": own.pk, "token_id": token.pk})
+        url = build(route, values)
         response = api_as(demo.ben).get(url) if route.startswith("api/") else client.get(url)
         assert response.status_code in (200, 302, 405), f"GET {url}: {response.status_code}"
 

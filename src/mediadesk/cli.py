@@ -4,6 +4,8 @@
     mediadesk migrate      bring the database schema up to date
     mediadesk demo         migrate, load the demo agency once, serve it with a task worker
     mediadesk createuser   add a person (organization admin with --admin)
+    mediadesk client-add NAME CODE --by ADMIN_EMAIL    add a client (organization admins)
+    mediadesk grant EMAIL CLIENT_CODE ROLE --by ADMIN_EMAIL    give or change a role
     mediadesk worker       run background tasks from the database queue
     mediadesk backup PATH  write a consistent copy of the database to PATH
     mediadesk restore PATH replace the database with a backup
@@ -19,13 +21,21 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mediadesk.accounts.models import User
 
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediadesk.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    # Called in-process (tests, another command) Django is already set up; setting it up again
+    # would only reconfigure logging under the caller's feet.
+    if not apps.ready:
+        django.setup()
 
 
 def _manage(*args: str) -> None:
@@ -118,6 +128,79 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def _person(email: str, who: str) -> User:
+    from mediadesk.accounts.models import User
+
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None or not user.is_active:
+        raise SystemExit(
+            f"No active person has the e-mail {email} ({who}); add them with "
+            "`mediadesk createuser`."
+        )
+    return user
+
+
+def _refused(exc: Exception) -> SystemExit:
+    """A service's refusal as the command's error: each field's messages on their own line."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            lines = [
+                f"  {field}: {message}"
+                for field, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        else:
+            lines = [f"  {message}" for message in exc.messages]
+        return SystemExit("Nothing changed:\n" + "\n".join(lines))
+    return SystemExit(f"Nothing changed: {exc}")
+
+
+def cmd_client_add(args: argparse.Namespace) -> int:
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from mediadesk.accounts.services import create_client
+
+    actor = _person(args.by, "--by")
+    try:
+        client = create_client(
+            actor, {"name": args.name, "code": args.code, "default_currency": args.currency}
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        raise _refused(exc) from None
+    print(f"Added client {client.name} ({client.code}, {client.default_currency}), id {client.pk}.")
+    return 0
+
+
+def cmd_grant(args: argparse.Namespace) -> int:
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from mediadesk.accounts.choices import Role
+    from mediadesk.accounts.models import Client
+    from mediadesk.accounts.services import grant_role
+    from mediadesk.errors import Conflict
+
+    actor = _person(args.by, "--by")
+    code = args.client_code.strip()
+    client = Client.objects.visible_to(actor).filter(code__iexact=code).first()
+    if client is None:
+        raise SystemExit(f"{actor.email} works on no client with the code {code}.")
+    try:
+        role = Role(args.role.strip().lower())
+    except ValueError:
+        raise SystemExit(
+            f"Unknown role {args.role!r}; use one of: {', '.join(Role.values)}."
+        ) from None
+    person = _person(args.email, "the person to give the role")
+    try:
+        membership = grant_role(actor, user=person, client=client, role=role)
+    except (ValidationError, PermissionDenied, Conflict) as exc:
+        raise _refused(exc) from None
+    print(f"{person.email} is {membership.get_role_display()} on {client.name} ({client.code}).")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     _manage("db_worker", "--queue-name", args.queue, *(["--batch"] if args.batch else []))
     return 0
@@ -176,6 +259,22 @@ def build_parser() -> argparse.ArgumentParser:
     createuser.add_argument("--organization", help="organization name (created if missing)")
     createuser.add_argument("--admin", action="store_true", help="organization admin")
     createuser.set_defaults(func=cmd_createuser)
+
+    client_add = sub.add_parser("client-add", help="add a client (organization admins)")
+    client_add.add_argument("name")
+    client_add.add_argument("code", help="short code used in naming conventions, e.g. NWND")
+    client_add.add_argument("--currency", default="EUR", help="default currency (ISO code)")
+    client_add.add_argument("--by", required=True, metavar="ADMIN_EMAIL", help="who adds it")
+    client_add.set_defaults(func=cmd_client_add)
+
+    grant = sub.add_parser("grant", help="give a person a role on a client, or change it")
+    grant.add_argument("email")
+    grant.add_argument("client_code", metavar="CLIENT_CODE")
+    grant.add_argument(
+        "role", help="admin, coordinator, creative, finance, viewer or client_reviewer"
+    )
+    grant.add_argument("--by", required=True, metavar="ADMIN_EMAIL", help="who gives it")
+    grant.set_defaults(func=cmd_grant)
 
     worker = sub.add_parser("worker", help="run background tasks")
     worker.add_argument("--queue", default="default")

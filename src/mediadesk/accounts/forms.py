@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from mediadesk.accounts.models import User
+from mediadesk.accounts.choices import Role
+from mediadesk.accounts.models import CURRENCY_CHOICES, User
 from mediadesk.accounts.services import LoginRefused, LoginThrottled, check_login
 
 
@@ -49,3 +51,60 @@ class TokenForm(forms.Form):
         empty_value=None,
         required=False,
     )
+
+
+# --- Settings: clients, brands, people ---------------------------------------------------------
+# Plain forms: the services validate and tidy the values, so the page, API and CLI agree.
+
+
+class ClientForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="Short code used in naming conventions, e.g. NWND.",
+    )
+    default_currency = forms.ChoiceField(
+        label="Currency",
+        choices=CURRENCY_CHOICES,
+        initial="EUR",
+        help_text="New campaigns start in it.",
+    )
+    reason = forms.CharField(
+        required=False,
+        label="Reason for the change",
+        help_text="Optional; kept in the client's history.",
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["reason"]
+
+    def service_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ("name", "code", "default_currency")}
+
+
+class BrandForm(forms.Form):
+    name = forms.CharField(label="Brand name", max_length=200)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    full_name = forms.CharField(
+        label="Name", max_length=200, required=False, help_text="As colleagues know them."
+    )
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.COORDINATOR)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's messages beside the fields they name (the rest above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

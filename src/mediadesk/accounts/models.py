@@ -13,6 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from mediadesk.accounts.choices import Role
@@ -90,6 +91,13 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:client_detail", args=[self.pk])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
 
 class ClientOwnedQuerySet(models.QuerySet[M]):
     """The queryset every client-owned model uses: ``visible_to(user)`` is the only way in."""
@@ -115,6 +123,10 @@ class Brand(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class UserManager(BaseUserManager["User"]):

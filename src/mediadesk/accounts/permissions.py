@@ -127,6 +127,22 @@ def require(user: Any, action: Action, client_id: int) -> None:
         )
 
 
+def is_org_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_org_admin)
+
+
+def require_org_admin(user: Any, doing: str) -> None:
+    """Raise PermissionDenied unless the user is an organization admin.
+
+    Some changes (adding, archiving and restoring clients) concern the organization rather
+    than one client, so no client role allows them.
+    """
+    if not is_org_admin(user):
+        raise PermissionDenied(
+            f"Only organization admins can {doing}; ask one of your organization's admins."
+        )
+
+
 def matrix() -> list[tuple[str, list[bool]]]:
     """Rows of the permission matrix (action label, allowed per role), for docs and pages."""
     return [

@@ -8,6 +8,32 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("settings/", views.settings_index, name="settings"),
+    path("settings/clients/new/", views.client_create, name="client_create"),
+    path("settings/clients/<int:client_id>/", views.client_detail, name="client_detail"),
+    path("settings/clients/<int:client_id>/archive/", views.client_archive, name="client_archive"),
+    path("settings/clients/<int:client_id>/brands/", views.brand_add, name="brand_add"),
+    path(
+        "settings/clients/<int:client_id>/brands/<int:brand_id>/",
+        views.brand_rename,
+        name="brand_rename",
+    ),
+    path(
+        "settings/clients/<int:client_id>/brands/<int:brand_id>/archive/",
+        views.brand_archive,
+        name="brand_archive",
+    ),
+    path("settings/clients/<int:client_id>/people/", views.person_invite, name="person_invite"),
+    path(
+        "settings/clients/<int:client_id>/people/<int:membership_id>/",
+        views.member_role,
+        name="member_role",
+    ),
+    path(
+        "settings/clients/<int:client_id>/people/<int:membership_id>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("settings/roles/", views.roles, name="roles"),

@@ -11,3 +11,4 @@ class AuditAction(models.TextChoices):
     ROLE_GRANTED = "role_granted", "Role granted"
     ROLE_CHANGED = "role_changed", "Role changed"
     ROLE_REVOKED = "role_revoked", "Role revoked"
+    INVITED = "invited", "Invited"
