@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 
-BENCHMARKS = ["campaigns"]
+BENCHMARKS = ["campaigns", "flowchart", "flighting"]
 
 
 def main(argv: list[str]) -> int:

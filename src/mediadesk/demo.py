@@ -6,8 +6,9 @@ accounts with the well-known demo password.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -16,8 +17,10 @@ from django.db import transaction
 from mediadesk.accounts.choices import Role
 from mediadesk.accounts.models import Brand, Client, Membership, Organization, User
 from mediadesk.audit.services import channel
+from mediadesk.domain.calendars import weeks_covering
 from mediadesk.planning import services as planning
 from mediadesk.planning.choices import CampaignStatus as S
+from mediadesk.planning.models import Campaign
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password, refused outside demo mode
 DEMO_ORGANIZATION = "Harbour & Pine Media"
@@ -70,6 +73,75 @@ CAMPAIGNS = [
     ("FBRK", "Fabrikam Trail", "Black Friday Gear", "FBRK-BF26", date(2026, 11, 20),
      date(2026, 11, 30), "90000.00", "GBP", S.CANCELLED, ["sales"], [], ["GB"]),
 ]  # fmt: skip
+
+
+# Plan lines per campaign: channel, vendor, property, market, format, cost model, rate, quantity,
+# and the flight as (first week, last week) counted from the campaign's start (None = whole).
+PLANS: dict[str, list[tuple[Any, ...]]] = {
+    "NWND-AR26": [
+        ("linear_tv", "ProSiebenSat.1", "ProSieben prime time", "DE", "30s spot", "cpp", "450", "400", None),
+        ("display", "Spiegel Media", "spiegel.de", "DE", "300x250", "cpm", "12.50", "8000000", None),
+        ("online_video", "YouTube", "YouTube in-stream", "DE", "15s pre-roll", "cpcv", "0.03", "2000000", (0, 8)),
+        ("social", "Meta", "Instagram feed", "AT", "1:1 image", "cpm", "8.00", "6000000", None),
+        ("ooh", "Ströer", "Berlin Hbf mega-light", "DE", "18/1 poster", "flat", "40000", "1", (2, 5)),
+        ("radio", "RMS", "Antenne Bayern", "DE", "30s spot", "per_spot", "350", "100", (0, 6)),
+    ],
+    "NWND-WT26": [
+        ("ctv_ott", "Joyn", "Joyn CTV", "DE", "20s spot", "cpm", "28.00", "2500000", None),
+        ("podcast", "Podimo", "Tea & Talk host read", "DE", "60s host read", "per_insertion", "1800", "24", None),
+        ("magazine", "Burda", "Landlust", "CH", "full page", "per_insertion", "9500", "4", None),
+        ("search", "Google Ads", "Brand + generic", "DE", "RSA", "cpc", "0.85", "60000", None),
+    ],
+    "NWND-CB27": [
+        ("social", "TikTok", "TikTok in-feed", "DE", "9:16 video", "cpv", "0.02", "5000000", None),
+        ("influencer", "Creator collective", "Cold-brew creators", "AT", "3 reels", "flat", "45000", "1", (1, 6)),
+        ("dooh", "Ströer", "Public video", "CH", "10s loop", "cpm", "18.00", "4000000", None),
+    ],
+    "NWND-RP27": [
+        ("retail_media", "REWE", "REWE onsite", "DE", "sponsored product", "cpa", "4.50", "8000", None),
+    ],
+    "CTSO-5G26": [
+        ("linear_tv", "NBCUniversal", "NBC prime", "US", "30s spot", "cpp", "2400", "300", None),
+        ("search", "Google Ads", "5G generic", "US", "RSA", "cpc", "2.40", "90000", None),
+        ("social", "Meta", "Facebook + Instagram", "US", "video", "cpm", "11.00", "20000000", None),
+        ("streaming_audio", "Spotify", "Spotify audio", "US", "30s audio", "cpm", "22.00", "5000000", (2, 10)),
+        ("affiliate", "Awin", "Comparison sites", "US", "CPA offer", "cpa", "45.00", "2000", None),
+    ],
+    "CTSO-BTS26": [
+        ("social", "Snap", "Snapchat stories", "US", "vertical video", "cpm", "7.50", "12000000", None),
+        ("email", "Campus Newsletter Co", "Student newsletter", "US", "native block", "cpl", "6.00", "9000", None),
+        ("native", "Taboola", "Recommendations", "CA", "native card", "cpc", "0.60", "150000", None),
+    ],
+    "CTSO-HOL26": [
+        ("online_video", "Hulu", "Hulu ad-supported", "US", "30s", "cpcv", "0.045", "4000000", None),
+        ("display", "The Trade Desk", "Open exchange", "US", "300x250, 728x90", "cpm", "6.50", "30000000", None),
+        ("radio", "iHeartMedia", "iHeart network", "US", "30s spot", "per_spot", "900", "250", None),
+        ("social", "Meta", "Holiday lead ads", "US", "lead form", "cpl", "14.00", "9000", None),
+    ],
+    "CTSO-SS27": [
+        ("search", "Microsoft Advertising", "Bing switch terms", "CA", "RSA", "cpc", "1.90", "50000", None),
+        ("social", "Meta", "Instagram reels", "CA", "9:16 video", "cpe", "0.12", "400000", None),
+    ],
+    "FBRK-TS27": [
+        ("online_video", "YouTube", "Outdoor enthusiasts", "GB", "bumper 6s", "cpv", "0.03", "6000000", None),
+        ("cinema", "Pearl & Dean", "Adventure films", "GB", "60s", "flat", "60000", "1", (4, 10)),
+        ("newspaper", "The Guardian", "Weekend outdoors", "GB", "half page", "per_insertion", "7200", "8", None),
+        ("ooh", "JCDecaux", "Lake District roadside", "GB", "48-sheet", "flat", "35000", "1", (0, 8)),
+    ],
+    "FBRK-MP26": [
+        ("social", "TikTok", "Parents", "GB", "in-feed", "cpe", "0.09", "600000", None),
+        ("magazine", "Immediate Media", "Gardeners' World", "GB", "DPS", "per_insertion", "12500", "3", None),
+    ],
+    "FBRK-BF26": [
+        ("search", "Google Ads", "Black Friday gear", "GB", "RSA", "cpc", "1.10", "40000", None),
+    ],
+}  # fmt: skip
+
+# Where each demo plan stands: campaigns that are live or done run on a client-approved plan.
+PLAN_STAGES = {
+    "live": "client_approved", "booked": "client_approved", "completed": "client_approved",
+    "planning": "draft", "cancelled": "rejected",
+}  # fmt: skip
 
 
 def load_demo() -> bool:
@@ -134,4 +206,48 @@ def load_demo() -> bool:
                     "shared_with_client": "internal" not in name,
                 },
             )
+        for campaign in Campaign.objects.filter(client__organization=org):
+            _demo_plan(campaign, alice, people["dan@demo.test"])
     return True
+
+
+def _demo_plan(campaign: Campaign, planner: User, reviewer: User) -> None:
+    version = planning.start_plan(planner, campaign, "First plan")
+    for row in PLANS[campaign.code]:
+        channel, vendor, prop, market, unit, model, rate, quantity, weeks = row
+        start, end = campaign.start, campaign.end
+        if weeks is not None:
+            start = campaign.start + timedelta(weeks=weeks[0])
+            end = min(campaign.end, campaign.start + timedelta(weeks=weeks[1], days=-1))
+        values: dict[str, Any] = {
+            "channel": channel, "vendor": vendor, "property_name": prop, "market": market,
+            "format": unit, "cost_model": model, "rate": Decimal(rate),
+            "quantity": Decimal(quantity), "start": start, "end": end,
+            "material_deadline": start - timedelta(days=10),
+        }  # fmt: skip
+        if model == "cpp":
+            values["universe"] = Decimal("2000000") if market != "US" else Decimal("120000000")
+            # TV goes on air in bursts: every third week is dark.
+            values["flighting"] = "pulsing"
+            values["weights"] = {
+                monday.isoformat(): "0" if n % 3 == 2 else "1"
+                for n, monday in enumerate(weeks_covering(start, end))
+            }
+        planning.add_placement(planner, version, values)
+    stage = PLAN_STAGES[campaign.status]
+    if stage == "draft":
+        return
+    planning.submit_plan(planner, version, "Ready for review")
+    if stage == "rejected":
+        planning.reject_plan(planner, version, "Campaign cancelled before approval.")
+        return
+    planning.approve_plan(planner, version, "Within budget; approved.")
+    if campaign.shared_with_client:
+        client_approver = reviewer if campaign.client.code == "NWND" else planner
+        planning.approve_plan(client_approver, version, "Approved for the client.")
+    if campaign.code == "NWND-AR26":
+        # A newer draft on top of the approved plan: more radio, one line less.
+        draft = planning.new_draft(planner, version, "Shift budget from OOH to radio")
+        radio = draft.placements.get(channel="radio")
+        planning.update_placement(planner, radio, {"quantity": Decimal("140")}, "More spots")
+        planning.delete_placement(planner, draft.placements.get(channel="ooh"), "Moved to radio")

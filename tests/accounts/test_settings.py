@@ -46,6 +46,7 @@ def test_create_client_tidies_values_and_records_them(demo: Any) -> None:
         "name": [None, "Tailspin Toys"],
         "code": [None, "TSPN"],
         "default_currency": [None, "USD"],
+        "naming_template": [None, "{client}_{campaign}_{channel}_{vendor}_{market}_{yyyymm}"],
     }
 
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from mediadesk.accounts.choices import Role
 from mediadesk.accounts.models import CURRENCY_CHOICES, User
 from mediadesk.accounts.services import LoginRefused, LoginThrottled, check_login
+from mediadesk.domain.naming import DEFAULT_TEMPLATE, TOKENS
 
 
 class LoginForm(forms.Form):
@@ -70,6 +71,15 @@ class ClientForm(forms.Form):
         initial="EUR",
         help_text="New campaigns start in it.",
     )
+    naming_template = forms.CharField(
+        label="Naming convention for placement codes",
+        max_length=200,
+        initial=DEFAULT_TEMPLATE,
+        required=False,
+        help_text="Left empty: the default. Tokens: "
+        + ", ".join("{" + token + "}" for token in TOKENS)
+        + ".",
+    )
     reason = forms.CharField(
         required=False,
         label="Reason for the change",
@@ -82,7 +92,10 @@ class ClientForm(forms.Form):
             del self.fields["reason"]
 
     def service_values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in ("name", "code", "default_currency")}
+        names = ("name", "code", "default_currency", "naming_template")
+        values = {name: self.cleaned_data[name] for name in names}
+        values["naming_template"] = values["naming_template"] or DEFAULT_TEMPLATE
+        return values
 
 
 class BrandForm(forms.Form):

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from mediadesk.accounts.choices import Role
 from mediadesk.domain.money import CURRENCIES
+from mediadesk.domain.naming import DEFAULT_TEMPLATE
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -77,6 +78,12 @@ class Client(models.Model):
         max_length=20, help_text="Short code used in naming conventions, e.g. NWND."
     )
     default_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    naming_template = models.CharField(
+        "naming convention",
+        max_length=200,
+        default=DEFAULT_TEMPLATE,
+        help_text="How placement codes are built, e.g. {client}_{campaign}_{channel}_{vendor}.",
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

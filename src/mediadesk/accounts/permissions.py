@@ -25,6 +25,7 @@ class Action(StrEnum):
     VIEW_ALL_CAMPAIGNS = "view_all_campaigns"
     EDIT_CAMPAIGN = "edit_campaign"
     ARCHIVE_CAMPAIGN = "archive_campaign"
+    APPROVE_PLAN = "approve_plan"
     VIEW_HISTORY = "view_history"
     EXPORT = "export"
     MANAGE_CLIENT = "manage_client"
@@ -40,6 +41,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.VIEW_ALL_CAMPAIGNS: "See every campaign of the client (not only shared ones)",
     Action.EDIT_CAMPAIGN: "Create and edit campaigns",
     Action.ARCHIVE_CAMPAIGN: "Archive and restore campaigns",
+    Action.APPROVE_PLAN: "Approve or reject plans at the internal stage",
     Action.VIEW_HISTORY: "Read the audit trail",
     Action.EXPORT: "Download CSV/XLSX exports",
     Action.MANAGE_CLIENT: "Edit the client and its brands",

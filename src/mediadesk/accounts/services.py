@@ -35,6 +35,7 @@ from mediadesk.accounts.models import (
 from mediadesk.accounts.permissions import Action, forget_roles, require, require_org_admin
 from mediadesk.audit.choices import AuditAction
 from mediadesk.audit.services import diff, record, snapshot
+from mediadesk.domain.naming import NamingError, check_template
 from mediadesk.errors import Conflict
 
 TOKEN_PREFIX = "mdk_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
@@ -293,7 +294,7 @@ def invite_person(
 # --- Clients and brands ----------------------------------------------------------------------
 
 # The client fields a person can set; the audit trail records their before and after values.
-CLIENT_FIELDS = ["name", "code", "default_currency"]
+CLIENT_FIELDS = ["name", "code", "default_currency", "naming_template"]
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
 CURRENCY_CODES = {code for code, _ in CURRENCY_CHOICES}
 
@@ -331,6 +332,10 @@ def _check_client(client: Client) -> None:
         .exists()
     ):
         errors["code"] = [f"Another client already uses the code {client.code}."]
+    try:
+        check_template(client.naming_template)
+    except NamingError as error:
+        errors["naming_template"] = [str(error)]
     if client.default_currency not in CURRENCY_CODES:
         errors["default_currency"] = [
             f"{client.default_currency or 'An empty value'} is not a currency mediadesk knows; "

@@ -182,6 +182,7 @@ HISTORY_LABELS = {
     "name": "Name",
     "code": "Code",
     "default_currency": "Currency",
+    "naming_template": "Naming convention",
     "archived": "Archived",
     "person": "Person",
     "role": "Role",
@@ -269,6 +270,7 @@ def _client_page(
                 "name": client.name,
                 "code": client.code,
                 "default_currency": client.default_currency,
+                "naming_template": client.naming_template,
             },
         )
     return render(

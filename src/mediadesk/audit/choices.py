@@ -12,3 +12,8 @@ class AuditAction(models.TextChoices):
     ROLE_CHANGED = "role_changed", "Role changed"
     ROLE_REVOKED = "role_revoked", "Role revoked"
     INVITED = "invited", "Invited"
+    DELETED = "deleted", "Deleted"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"

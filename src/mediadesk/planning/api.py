@@ -1,8 +1,10 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import DecimalField, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -10,10 +12,29 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from mediadesk.accounts.models import Brand
+from mediadesk.domain.calendars import CalendarKind
+from mediadesk.domain.money import CURRENCY_MINOR_UNITS
+from mediadesk.domain.plandiff import diff_as_json
 from mediadesk.planning import services
-from mediadesk.planning.choices import CampaignStatus, Kpi, Objective
+from mediadesk.planning.choices import (
+    CampaignStatus,
+    Channel,
+    CostModel,
+    Flighting,
+    Kpi,
+    Objective,
+    PlanStatus,
+)
 from mediadesk.planning.filters import CampaignFilters
-from mediadesk.planning.models import Campaign, CampaignQuerySet
+from mediadesk.planning.models import (
+    Campaign,
+    CampaignQuerySet,
+    Placement,
+    PlanVersion,
+    PlanVersionQuerySet,
+    placement_warnings,
+)
+from mediadesk.planning.plans import diff_versions, flowchart_of
 
 router = Router(tags=["campaigns"])
 
@@ -143,3 +164,392 @@ def patch_campaign(request: HttpRequest, campaign_id: int, payload: CampaignPatc
         request.user, campaign, _model_values(data, request.user), reason=reason
     )
     return _campaigns(request).get(pk=campaign.pk)
+
+
+# --- Media plans -----------------------------------------------------------------------------
+
+
+class PlanVersionOut(Schema):
+    id: int
+    campaign: int = Field(validation_alias="campaign_id")
+    number: int
+    status: PlanStatus
+    currency: str
+    total_cost: Decimal = Field(description="Sum of the placements' gross cost.")
+    based_on: int | None = Field(validation_alias="based_on_id")
+    note: str
+    created_at: datetime
+    submitted_at: datetime | None
+
+    @staticmethod
+    def resolve_total_cost(obj: Any) -> Decimal:
+        places = CURRENCY_MINOR_UNITS.get(obj.currency, 2)
+        return Decimal(obj.total_cost).quantize(Decimal(1).scaleb(-places))
+
+
+class PlacementOut(Schema):
+    id: int
+    plan: int = Field(validation_alias="version_id")
+    code: str
+    name: str
+    channel: Channel
+    vendor: str
+    property_name: str
+    market: str
+    format: str
+    spot_length: int | None
+    targeting: str
+    start: date
+    end: date
+    flighting: Flighting
+    weights: dict[str, Decimal]
+    cost_model: CostModel
+    rate: Decimal
+    quantity: Decimal
+    cost: Decimal = Field(description="Gross cost.")
+    commission_percent: Decimal
+    net_cost: Decimal
+    fees: Decimal
+    currency: str
+    universe: Decimal | None
+    kpi_targets: list[KpiTarget]
+    material_deadline: date | None
+    notes: str
+    warnings: list[str] = Field(description="Things to check that do not block saving.")
+
+    @staticmethod
+    def resolve_warnings(obj: Placement) -> list[str]:
+        return placement_warnings(obj)
+
+
+class PlanOut(PlanVersionOut):
+    placements: list[PlacementOut]
+
+    @staticmethod
+    def resolve_placements(obj: Any) -> list[Placement]:
+        return list(obj.placement_list)
+
+
+class PlacementIn(Schema):
+    code: str = Field("", max_length=120, description="Left empty: built by the naming convention.")
+    name: str = ""
+    channel: Channel
+    vendor: str = Field(min_length=1, max_length=200)
+    property_name: str = ""
+    market: str = ""
+    format: str = ""
+    spot_length: int | None = Field(None, ge=1)
+    targeting: str = ""
+    start: date
+    end: date
+    flighting: Flighting = Flighting.CONTINUOUS
+    weights: dict[date, Decimal] = {}
+    cost_model: CostModel
+    rate: Decimal | None = None
+    quantity: Decimal | None = None
+    cost: Decimal | None = Field(None, description="Gross cost; give two of rate, quantity, cost.")
+    commission_percent: Decimal | None = None
+    fees: Decimal = Decimal("0")
+    currency: str | None = None
+    universe: Decimal | None = None
+    kpi_targets: list[KpiTarget] = []
+    material_deadline: date | None = None
+    notes: str = ""
+
+
+class PlacementPatch(Schema):
+    code: str | None = None
+    name: str | None = None
+    channel: Channel | None = None
+    vendor: str | None = None
+    property_name: str | None = None
+    market: str | None = None
+    format: str | None = None
+    spot_length: int | None = None
+    targeting: str | None = None
+    start: date | None = None
+    end: date | None = None
+    flighting: Flighting | None = None
+    weights: dict[date, Decimal] | None = None
+    cost_model: CostModel | None = None
+    rate: Decimal | None = None
+    quantity: Decimal | None = None
+    cost: Decimal | None = None
+    commission_percent: Decimal | None = None
+    fees: Decimal | None = None
+    universe: Decimal | None = None
+    kpi_targets: list[KpiTarget] | None = None
+    material_deadline: date | None = None
+    notes: str | None = None
+    reason: str = ""
+
+
+class Comment(Schema):
+    comment: str = ""
+
+
+class NewDraft(Schema):
+    from_plan: int | None = Field(None, description="Copy this version; empty for the first plan.")
+    note: str = ""
+
+
+class FieldChangeOut(Schema):
+    field: str
+    before: Any
+    after: Any
+
+
+class ChangedOut(Schema):
+    key: str
+    code: str
+    changes: list[FieldChangeOut]
+    cost_before: Decimal
+    cost_after: Decimal
+    cost_delta: Decimal
+
+
+class DiffOut(Schema):
+    added: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+    changed: list[ChangedOut]
+    total_before: Decimal
+    total_after: Decimal
+    total_delta: Decimal
+
+
+class FlowRowOut(Schema):
+    placement: int
+    code: str
+    channel: str
+    vendor: str
+    market: str
+    cells: list[Decimal]
+    total: Decimal
+
+
+class FlowMonthOut(Schema):
+    month: str
+    label: str
+    first_week_index: int
+    week_count: int
+    total: Decimal
+
+
+class FlowGroupOut(Schema):
+    channel: str
+    vendor: str | None
+    cells: list[Decimal]
+    total: Decimal
+
+
+class FlowchartOut(Schema):
+    calendar: CalendarKind
+    measure: str
+    weeks: list[date]
+    months: list[FlowMonthOut]
+    rows: list[FlowRowOut]
+    channel_totals: list[FlowGroupOut]
+    week_totals: list[Decimal]
+    total: Decimal
+
+
+def _versions(request: HttpRequest) -> PlanVersionQuerySet:
+    return (
+        PlanVersion.objects.visible_to(request.user)
+        .select_related("campaign")
+        .annotate(
+            total_cost=Coalesce(Sum("placements__cost"), Decimal("0"), output_field=DecimalField())
+        )
+    )
+
+
+def _plan(request: HttpRequest, plan_id: int) -> PlanVersion:
+    version = get_object_or_404(_versions(request), pk=plan_id)
+    # Placements load with their version and campaign, so warnings cost no extra queries.
+    placements = list(version.placements.all())
+    for placement in placements:
+        placement.version = version
+    version.placement_list = placements  # type: ignore[attr-defined]
+    return version
+
+
+def _placement_values(data: dict[str, Any]) -> dict[str, Any]:
+    values = dict(data)
+    if "weights" in values and values["weights"] is not None:
+        values["weights"] = {str(week): str(w) for week, w in values["weights"].items()}
+    if "kpi_targets" in values and values["kpi_targets"] is not None:
+        values["kpi_targets"] = [
+            {"kpi": str(t["kpi"]), "target": str(t["target"])} for t in values["kpi_targets"]
+        ]
+    for name in ("channel", "cost_model", "flighting"):
+        if values.get(name) is not None:
+            values[name] = str(values[name])
+    if values.get("currency"):
+        values["currency"] = values["currency"].strip().upper()
+    elif "currency" in values:
+        del values["currency"]
+    return values
+
+
+@router.get(
+    "/campaigns/{campaign_id}/plans",
+    response=list[PlanVersionOut],
+    tags=["plans"],
+    summary="The plan versions of a campaign, newest first",
+)
+def list_plans(request: HttpRequest, campaign_id: int) -> Any:
+    campaign = get_object_or_404(_campaigns(request), pk=campaign_id)
+    return _versions(request).filter(campaign=campaign).order_by("-number")
+
+
+@router.post(
+    "/campaigns/{campaign_id}/plans",
+    response={201: PlanVersionOut},
+    tags=["plans"],
+    summary="Start the plan, or make a new draft from a version",
+)
+def create_plan(request: HttpRequest, campaign_id: int, payload: NewDraft) -> Status[Any]:
+    campaign = get_object_or_404(_campaigns(request), pk=campaign_id)
+    if payload.from_plan is None:
+        version = services.start_plan(request.user, campaign, payload.note)
+    else:
+        source = _versions(request).filter(pk=payload.from_plan, campaign=campaign).first()
+        if source is None:
+            raise ValidationError(
+                {"from_plan": [f"This campaign has no plan {payload.from_plan}."]}
+            )
+        version = services.new_draft(request.user, source, payload.note)
+    return Status(201, _versions(request).get(pk=version.pk))
+
+
+@router.get("/plans/{plan_id}", response=PlanOut, tags=["plans"], summary="A plan version")
+def get_plan(request: HttpRequest, plan_id: int) -> Any:
+    return _plan(request, plan_id)
+
+
+@router.post(
+    "/plans/{plan_id}/placements",
+    response={201: PlacementOut},
+    tags=["plans"],
+    summary="Add a placement to a draft",
+)
+def add_placement(request: HttpRequest, plan_id: int, payload: PlacementIn) -> Status[Any]:
+    version = get_object_or_404(_versions(request), pk=plan_id)
+    placement = services.add_placement(
+        request.user, version, _placement_values(payload.model_dump())
+    )
+    return Status(201, _placement(request, placement.pk))
+
+
+def _placement(request: HttpRequest, placement_id: int) -> Placement:
+    return get_object_or_404(
+        Placement.objects.visible_to(request.user).select_related("version__campaign__client"),
+        pk=placement_id,
+    )
+
+
+@router.patch(
+    "/placements/{placement_id}",
+    response=PlacementOut,
+    tags=["plans"],
+    summary="Change a placement",
+)
+def patch_placement(request: HttpRequest, placement_id: int, payload: PlacementPatch) -> Any:
+    placement = _placement(request, placement_id)
+    data = payload.model_dump(exclude_unset=True)
+    reason = data.pop("reason", "")
+    for name in ("channel", "vendor", "start", "end", "cost_model"):
+        if name in data and data[name] is None:
+            raise ValidationError({name: ["This field cannot be empty."]})
+    services.update_placement(request.user, placement, _placement_values(data), reason=reason)
+    return _placement(request, placement.pk)
+
+
+@router.delete(
+    "/placements/{placement_id}",
+    response={204: None},
+    tags=["plans"],
+    summary="Remove a placement from a draft",
+)
+def delete_placement(request: HttpRequest, placement_id: int) -> Status[None]:
+    services.delete_placement(request.user, _placement(request, placement_id))
+    return Status(204, None)
+
+
+def _decide(request: HttpRequest, plan_id: int, action: Any, comment: str) -> Any:
+    version = get_object_or_404(_versions(request), pk=plan_id)
+    action(request.user, version, comment)
+    return _versions(request).get(pk=version.pk)
+
+
+@router.post("/plans/{plan_id}/submit", response=PlanVersionOut, tags=["plans"],
+             summary="Freeze a draft and send it for approval")  # fmt: skip
+def submit_plan(request: HttpRequest, plan_id: int, payload: Comment) -> Any:
+    return _decide(request, plan_id, services.submit_plan, payload.comment)
+
+
+@router.post("/plans/{plan_id}/approve", response=PlanVersionOut, tags=["plans"],
+             summary="Approve at the current stage (internal, then client)")  # fmt: skip
+def approve_plan(request: HttpRequest, plan_id: int, payload: Comment) -> Any:
+    return _decide(request, plan_id, services.approve_plan, payload.comment)
+
+
+@router.post("/plans/{plan_id}/reject", response=PlanVersionOut, tags=["plans"],
+             summary="Reject at the current stage, saying why")  # fmt: skip
+def reject_plan(request: HttpRequest, plan_id: int, payload: Comment) -> Any:
+    return _decide(request, plan_id, services.reject_plan, payload.comment)
+
+
+@router.get("/plans/{plan_id}/diff/{other_plan_id}", response=DiffOut, tags=["plans"],
+            summary="What changed from one version to another")  # fmt: skip
+def diff_plan(request: HttpRequest, plan_id: int, other_plan_id: int) -> Any:
+    before = get_object_or_404(_versions(request), pk=plan_id)
+    after = get_object_or_404(_versions(request), pk=other_plan_id)
+    if before.campaign_id != after.campaign_id:
+        raise ValidationError({"other_plan_id": ["Compare two versions of the same campaign."]})
+    return diff_as_json(diff_versions(before, after))
+
+
+@router.get("/plans/{plan_id}/flowchart", response=FlowchartOut, tags=["plans"],
+            summary="Placements × weeks: the cost (or units) of every week")  # fmt: skip
+def flowchart(
+    request: HttpRequest,
+    plan_id: int,
+    calendar: CalendarKind = CalendarKind.CALENDAR,
+    measure: Literal["cost", "quantity"] = "cost",
+) -> Any:
+    version = _plan(request, plan_id)
+    chart = flowchart_of(version.placement_list, measure=measure, calendar=calendar)  # type: ignore[attr-defined]
+    return {
+        "calendar": calendar,
+        "measure": measure,
+        "weeks": chart.weeks,
+        "months": [
+            {
+                "month": f"{m.month[0]}-{m.month[1]:02d}",
+                "label": m.label,
+                "first_week_index": m.first_week_index,
+                "week_count": m.week_count,
+                "total": m.total,
+            }
+            for m in chart.months
+        ],
+        "rows": [
+            {
+                "placement": r.line.id,
+                "code": r.line.code,
+                "channel": r.line.channel,
+                "vendor": r.line.vendor,
+                "market": r.line.market,
+                "cells": r.cells,
+                "total": r.total,
+            }
+            for r in chart.rows
+        ],
+        "channel_totals": [
+            {"channel": g.channel, "vendor": g.vendor, "cells": g.cells, "total": g.total}
+            for g in chart.channel_totals
+        ],
+        "week_totals": chart.week_totals,
+        "total": chart.total,
+    }

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from mediadesk.accounts.models import CURRENCY_CHOICES, Brand, Client
-from mediadesk.planning.choices import Kpi, Objective
+from mediadesk.planning.choices import Channel, CostModel, Kpi, Objective
 from mediadesk.planning.models import Campaign
 
 KPI_ROWS = 4
@@ -109,4 +109,53 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
         names = [name for name in self.Meta.fields if name != "client"]
         values = {name: self.cleaned_data[name] for name in names}
         values["kpi_targets"] = self.cleaned_data["kpi_targets"]
+        return values
+
+
+class PlacementForm(forms.Form):
+    """One plan line. Give two of rate, quantity and cost; the service derives the third."""
+
+    channel = forms.ChoiceField(choices=Channel.choices)
+    vendor = forms.CharField(max_length=200)
+    property_name = forms.CharField(label="Property / station / title", required=False)
+    market = forms.CharField(required=False, max_length=100)
+    format = forms.CharField(label="Format / unit", required=False, max_length=100)
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    cost_model = forms.ChoiceField(choices=CostModel.choices)
+    rate = forms.DecimalField(
+        required=False, widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num-input"})
+    )
+    quantity = forms.DecimalField(
+        required=False, widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num-input"})
+    )
+    cost = forms.DecimalField(
+        label="Gross cost",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num-input"}),
+    )
+    universe = forms.DecimalField(
+        label="Universe (CPP)",
+        required=False,
+        help_text="Persons in the target audience.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "num-input"}),
+    )
+    commission_percent = forms.DecimalField(
+        label="Commission %",
+        required=False,
+        initial=Decimal("15"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num-input"}),
+    )
+    code = forms.CharField(
+        required=False,
+        max_length=120,
+        help_text="Left empty: built by the client's naming convention.",
+    )
+
+    def service_values(self) -> dict[str, Any]:
+        values = {
+            name: value for name, value in self.cleaned_data.items() if value not in (None, "")
+        }
+        for text in ("property_name", "market", "format", "code"):
+            values.setdefault(text, "")
         return values

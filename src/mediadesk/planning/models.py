@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -20,7 +21,17 @@ from mediadesk.accounts.models import (
     reviewer_client_ids,
 )
 from mediadesk.domain.periods import format_period
-from mediadesk.planning.choices import CampaignStatus, Kpi, Objective
+from mediadesk.planning.choices import (
+    ApprovalStage,
+    CampaignStatus,
+    Channel,
+    CostModel,
+    Decision,
+    Flighting,
+    Kpi,
+    Objective,
+    PlanStatus,
+)
 
 
 class CampaignQuerySet(ClientOwnedQuerySet["Campaign"]):
@@ -182,3 +193,167 @@ def _check_markets(markets: Any) -> dict[str, list[str]]:
     if len({market.strip().lower() for market in markets}) != len(markets):
         return {"markets": ["A market is listed twice."]}
     return {}
+
+
+# --- Media plans -----------------------------------------------------------------------------
+
+# Versions a client reviewer may see: what has been put in front of the client.
+SHOWN_TO_CLIENT = [PlanStatus.APPROVED, PlanStatus.CLIENT_APPROVED, PlanStatus.SUPERSEDED]
+# Versions whose placements can still change.
+EDITABLE = [PlanStatus.DRAFT]
+
+
+class PlanVersionQuerySet(ClientOwnedQuerySet["PlanVersion"]):
+    client_field = "campaign__client"
+
+    def visible_to(self, user: Any) -> PlanVersionQuerySet:
+        visible = super().visible_to(user)
+        reviewer_clients = reviewer_client_ids(user)
+        return visible.exclude(  # type: ignore[return-value]
+            models.Q(campaign__client__in=reviewer_clients)
+            & (models.Q(campaign__shared_with_client=False) | ~models.Q(status__in=SHOWN_TO_CLIENT))
+        )
+
+
+class PlanVersion(models.Model):
+    """One version of a campaign's media plan; frozen once submitted."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="plan_versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True, help_text="What this version changes, for reviewers.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[PlanVersionQuerySet] = PlanVersionQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["campaign", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="plan_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.code} plan v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:plan_detail", args=[self.pk])
+
+    @property
+    def client_id(self) -> int:
+        return self.campaign.client_id
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE
+
+
+class PlacementQuerySet(ClientOwnedQuerySet["Placement"]):
+    client_field = "version__campaign__client"
+
+    def visible_to(self, user: Any) -> PlacementQuerySet:
+        versions = PlanVersion.objects.visible_to(user).values("id")
+        return self.filter(version__in=versions)
+
+
+def new_line_key() -> str:
+    return uuid.uuid4().hex
+
+
+class Placement(models.Model):
+    """A line of a media plan: one vendor, one channel, one unit, one flight, one cost model."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="placements")
+    # Kept when a draft is copied from a version, so versions can be compared line by line.
+    line_key = models.CharField(max_length=32, default=new_line_key)
+    position = models.PositiveIntegerField(default=0)
+    code = models.CharField(max_length=120)
+    name = models.CharField(max_length=200, blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    vendor = models.CharField(max_length=200)
+    property_name = models.CharField("property / station / title", max_length=200, blank=True)
+    market = models.CharField(max_length=100, blank=True)
+    format = models.CharField("format / unit", max_length=100, blank=True)
+    spot_length = models.PositiveIntegerField("spot length (seconds)", null=True, blank=True)
+    targeting = models.CharField("targeting / audience", max_length=300, blank=True)
+    start = models.DateField()
+    end = models.DateField()
+    flighting = models.CharField(
+        max_length=20, choices=Flighting.choices, default=Flighting.CONTINUOUS
+    )
+    weights = models.JSONField(
+        default=dict, blank=True, help_text='{"2026-10-05": "1", "2026-10-12": "0", …}'
+    )
+    cost_model = models.CharField(max_length=20, choices=CostModel.choices)
+    rate = models.DecimalField(max_digits=16, decimal_places=4)
+    quantity = models.DecimalField(max_digits=18, decimal_places=2)
+    cost = models.DecimalField("gross cost", max_digits=16, decimal_places=2)
+    commission_percent = models.DecimalField(
+        "agency commission %", max_digits=5, decimal_places=2, default=Decimal("15.00")
+    )
+    net_cost = models.DecimalField("net cost", max_digits=16, decimal_places=2)
+    fees = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    universe = models.DecimalField(
+        "audience universe", max_digits=14, decimal_places=0, null=True, blank=True,
+        help_text="Persons in the target audience; needed for CPP buys (GRPs ↔ impressions).",
+    )  # fmt: skip
+    kpi_targets = models.JSONField("KPI targets", default=list, blank=True)
+    material_deadline = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects: ClassVar[PlacementQuerySet] = PlacementQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="placement_code_unique"),
+            models.UniqueConstraint(fields=["version", "line_key"], name="placement_line_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def client_id(self) -> int:
+        return self.version.campaign.client_id
+
+
+class PlanApproval(models.Model):
+    """A decision on a submitted version, at the internal or the client stage."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="approvals")
+    stage = models.CharField(max_length=10, choices=ApprovalStage.choices)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.stage} {self.decision}"
+
+
+def placement_warnings(placement: Placement) -> list[str]:
+    """What to check that does not stop saving (e.g. a flight outside the campaign's dates)."""
+    campaign = placement.version.campaign
+    warnings = []
+    if placement.start < campaign.start or placement.end > campaign.end:
+        warnings.append(
+            f"The flight {format_period(placement.start, placement.end)} runs outside the "
+            f"campaign's dates ({campaign.flight})."
+        )
+    if placement.material_deadline and placement.material_deadline > placement.start:
+        warnings.append("The material deadline is after the flight starts.")
+    return warnings

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from mediadesk.accounts.models import Client
 from mediadesk.accounts.permissions import Action, require
 from mediadesk.audit.choices import AuditAction
 from mediadesk.audit.services import diff, record, snapshot
+from mediadesk.domain.costmodels import CostModel as DomainCostModel
+from mediadesk.domain.costmodels import PricingError, net_from_gross, price
+from mediadesk.domain.flighting import FlightingError, spread
+from mediadesk.domain.money import CURRENCY_MINOR_UNITS
+from mediadesk.domain.naming import NamingError, render_code
 from mediadesk.errors import Conflict
-from mediadesk.planning.models import Campaign
+from mediadesk.planning.choices import ApprovalStage, CostModel, Decision, Flighting, PlanStatus
+from mediadesk.planning.models import Campaign, Placement, PlanApproval, PlanVersion
+from mediadesk.planning.plans import weights_of
 
 # The fields a person can set; the audit trail records their before and after values.
 EDITABLE_FIELDS = [
@@ -124,3 +133,358 @@ def restore_campaign(actor: Any, campaign: Campaign, reason: str = "") -> Campai
             reason=reason,
         )
     return campaign
+
+
+# --- Media plans -----------------------------------------------------------------------------
+
+PLACEMENT_FIELDS = [
+    "code", "name", "channel", "vendor", "property_name", "market", "format", "spot_length",
+    "targeting", "start", "end", "flighting", "weights", "cost_model", "rate", "quantity", "cost",
+    "commission_percent", "net_cost", "fees", "currency", "universe", "kpi_targets",
+    "material_deadline", "notes", "position",
+]  # fmt: skip
+VERSION_FIELDS = ["number", "status", "currency", "based_on", "note"]
+
+
+def _require_editable(version: PlanVersion) -> None:
+    if not version.is_editable:
+        raise Conflict(
+            f"Version {version.number} is {version.get_status_display().lower()} and frozen; "
+            "make a new draft to change the plan."
+        )
+
+
+def _latest_number(campaign: Campaign) -> int:
+    return max(campaign.plan_versions.values_list("number", flat=True), default=0)
+
+
+def start_plan(actor: Any, campaign: Campaign, note: str = "") -> PlanVersion:
+    """The first draft of a campaign's plan."""
+    require(actor, Action.EDIT_CAMPAIGN, campaign.client_id)
+    if campaign.plan_versions.exists():
+        raise Conflict("This campaign already has a plan; make a new draft from a version.")
+    with transaction.atomic():
+        version = PlanVersion.objects.create(
+            campaign=campaign, number=1, currency=campaign.currency, note=note, created_by=actor
+        )
+        record(
+            actor=actor,
+            obj=version,
+            action=AuditAction.CREATED,
+            changes=diff({}, snapshot(version, VERSION_FIELDS)),
+            client_id=campaign.client_id,
+        )
+    return version
+
+
+def new_draft(actor: Any, source: PlanVersion, note: str = "") -> PlanVersion:
+    """A new draft copied from ``source``, line for line (each line keeps its key)."""
+    campaign = source.campaign
+    require(actor, Action.EDIT_CAMPAIGN, campaign.client_id)
+    open_draft = campaign.plan_versions.filter(status=PlanStatus.DRAFT).first()
+    if open_draft is not None:
+        raise Conflict(f"Version {open_draft.number} is already a draft; change that one.")
+    with transaction.atomic():
+        version = PlanVersion.objects.create(
+            campaign=campaign,
+            number=_latest_number(campaign) + 1,
+            currency=source.currency,
+            based_on=source,
+            note=note,
+            created_by=actor,
+        )
+        copies = []
+        for line in source.placements.all():
+            line.pk = None
+            line.version = version
+            copies.append(line)
+        Placement.objects.bulk_create(copies)
+        record(
+            actor=actor,
+            obj=version,
+            action=AuditAction.CREATED,
+            changes=diff({}, snapshot(version, VERSION_FIELDS)),
+            reason=note or f"Draft from version {source.number}",
+            client_id=campaign.client_id,
+        )
+    return version
+
+
+def _priced(values: dict[str, Any]) -> dict[str, Any]:
+    """Derive the third of rate, quantity and cost, and the net cost, under the cost model."""
+    model = values.get("cost_model")
+    if model not in CostModel.values:
+        raise ValidationError(
+            {"cost_model": [f"Choose a cost model ({', '.join(CostModel.values)})."]}
+        )
+    places = CURRENCY_MINOR_UNITS.get(str(values.get("currency") or ""), 2)
+    try:
+        pricing = price(
+            DomainCostModel(model),
+            rate=values.get("rate"),
+            quantity=values.get("quantity"),
+            cost=values.get("cost"),
+            cost_places=places,
+        )
+    except PricingError as exc:
+        raise ValidationError({exc.field: [str(exc)]}) from exc
+    commission = values.get("commission_percent")
+    commission = Decimal("15") if commission is None else Decimal(commission)
+    if not Decimal("0") <= commission < Decimal("100"):
+        raise ValidationError({"commission_percent": ["Give a commission from 0 to 99.99 %."]})
+    return {
+        **values,
+        "rate": pricing.rate,
+        "quantity": pricing.quantity,
+        "cost": pricing.cost,
+        "commission_percent": commission,
+        "net_cost": net_from_gross(pricing.cost, commission, places),
+    }
+
+
+def _check_placement(placement: Placement) -> None:
+    errors: dict[str, list[str]] = {}
+    if placement.cost_model == CostModel.CPP and not placement.universe:
+        errors["universe"] = [
+            "A CPP buy needs the audience universe (persons), to turn GRPs into impressions."
+        ]
+    if placement.currency != placement.version.currency:
+        errors.setdefault("currency", []).append(
+            f"This plan is in {placement.version.currency}; enter the placement in "
+            f"{placement.version.currency} (the vendor's currency can go in the notes)."
+        )
+    if placement.start and placement.end and placement.end >= placement.start:
+        try:
+            spread(
+                placement.cost,
+                placement.start,
+                placement.end,
+                weights=weights_of(placement),
+            )
+        except (FlightingError, ValueError) as exc:
+            errors.setdefault("weights", []).append(str(exc))
+    try:
+        placement.full_clean(exclude=["version"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if placement.start and placement.end and placement.end < placement.start:
+        errors["end"] = [
+            f"The end date ({placement.end:%d %b %Y}) is before the start date "
+            f"({placement.start:%d %b %Y})."
+        ]
+    taken = Placement.objects.filter(version=placement.version, code__iexact=placement.code)
+    if placement.pk:
+        taken = taken.exclude(pk=placement.pk)
+    if placement.code and taken.exists():
+        errors.setdefault("code", []).append(
+            f"Another placement of this plan already uses the code {placement.code}."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _placement_code(placement: Placement) -> str:
+    """The code from the client's naming convention, when the planner gave none."""
+    campaign = placement.version.campaign
+    values = {
+        "client": campaign.client.code,
+        "campaign": campaign.code,
+        "channel": placement.channel,
+        "vendor": placement.vendor,
+        "property": placement.property_name,
+        "market": placement.market,
+        "format": placement.format,
+        "audience": placement.targeting,
+        "costmodel": placement.cost_model,
+    }
+    try:
+        return render_code(campaign.client.naming_template, values, placement.start)
+    except NamingError as exc:
+        raise ValidationError({"code": [str(exc)]}) from exc
+
+
+def _normalized(values: dict[str, Any], version: PlanVersion) -> dict[str, Any]:
+    unknown = sorted(set(values) - set(PLACEMENT_FIELDS))
+    if unknown:
+        raise ValidationError({name: ["This field cannot be set."] for name in unknown})
+    values = {"currency": version.currency, **values}
+    if values.get("flighting", Flighting.CONTINUOUS) == Flighting.CONTINUOUS:
+        values["weights"] = {}
+    return values
+
+
+def add_placement(actor: Any, version: PlanVersion, values: dict[str, Any]) -> Placement:
+    require(actor, Action.EDIT_CAMPAIGN, version.campaign.client_id)
+    _require_editable(version)
+    values = _priced(_normalized(values, version))
+    position = values.pop("position", None)
+    if position is None:
+        position = (version.placements.aggregate(m=Max("position"))["m"] or 0) + 1
+    placement = Placement(version=version, position=position, **values)
+    if not placement.code:
+        placement.code = _placement_code(placement)
+    _check_placement(placement)
+    with transaction.atomic():
+        placement.save()
+        record(
+            actor=actor,
+            obj=placement,
+            action=AuditAction.CREATED,
+            changes=diff({}, snapshot(placement, PLACEMENT_FIELDS)),
+            client_id=version.campaign.client_id,
+        )
+    return placement
+
+
+# With one of rate, quantity and cost changed, the one it is paired with stays and the third is
+# derived: a new rate or quantity re-prices the cost; a new cost re-derives the quantity.
+PRICING_PARTNER = {"rate": "quantity", "quantity": "rate", "cost": "rate"}
+
+
+def _kept_pricing(values: dict[str, Any]) -> set[str]:
+    given = [name for name in ("rate", "quantity", "cost") if values.get(name) is not None]
+    if len(given) >= 2:
+        return set(given)
+    if len(given) == 1:
+        return {given[0], PRICING_PARTNER[given[0]]}
+    return {"rate", "quantity"}
+
+
+def update_placement(
+    actor: Any, placement: Placement, values: dict[str, Any], reason: str = ""
+) -> Placement:
+    version = placement.version
+    require(actor, Action.EDIT_CAMPAIGN, version.campaign.client_id)
+    _require_editable(version)
+    values = _normalized(values, version)
+    before = snapshot(placement, PLACEMENT_FIELDS)
+    merged = {name: getattr(placement, name) for name in PLACEMENT_FIELDS if name != "net_cost"}
+    merged.update(values)
+    merged.pop("net_cost", None)
+    for name in ("rate", "quantity", "cost"):
+        if name not in _kept_pricing(values):
+            merged[name] = None
+    priced = _priced(merged)
+    for name, value in priced.items():
+        setattr(placement, name, value)
+    _check_placement(placement)
+    changes = diff(before, snapshot(placement, PLACEMENT_FIELDS))
+    if not changes:
+        return placement
+    with transaction.atomic():
+        placement.save()
+        record(
+            actor=actor,
+            obj=placement,
+            action=AuditAction.UPDATED,
+            changes=changes,
+            reason=reason,
+            client_id=version.campaign.client_id,
+        )
+    return placement
+
+
+def delete_placement(actor: Any, placement: Placement, reason: str = "") -> None:
+    """Remove a line from a draft (frozen versions keep every line)."""
+    version = placement.version
+    require(actor, Action.EDIT_CAMPAIGN, version.campaign.client_id)
+    _require_editable(version)
+    with transaction.atomic():
+        record(
+            actor=actor,
+            obj=placement,
+            action=AuditAction.DELETED,
+            changes=diff(snapshot(placement, PLACEMENT_FIELDS), {}),
+            reason=reason,
+            client_id=version.campaign.client_id,
+        )
+        placement.delete()
+
+
+def _set_status(
+    actor: Any, version: PlanVersion, status: PlanStatus, action: AuditAction, comment: str
+) -> None:
+    before = version.status
+    version.status = status
+    version.save(update_fields=["status", "submitted_at"])
+    record(
+        actor=actor,
+        obj=version,
+        action=action,
+        changes={"status": [before, status.value]},
+        reason=comment,
+        client_id=version.campaign.client_id,
+    )
+
+
+def submit_plan(actor: Any, version: PlanVersion, comment: str = "") -> PlanVersion:
+    """Freeze a draft and send it for internal approval."""
+    require(actor, Action.EDIT_CAMPAIGN, version.campaign.client_id)
+    if version.status != PlanStatus.DRAFT:
+        raise Conflict(f"Only a draft can be submitted; version {version.number} is "
+                       f"{version.get_status_display().lower()}.")  # fmt: skip
+    if not version.placements.exists():
+        raise ValidationError("Add at least one placement before submitting the plan.")
+    with transaction.atomic():
+        version.submitted_at = timezone.now()
+        _set_status(actor, version, PlanStatus.SUBMITTED, AuditAction.SUBMITTED, comment)
+    return version
+
+
+def _stage_of(version: PlanVersion) -> ApprovalStage:
+    if version.status == PlanStatus.SUBMITTED:
+        return ApprovalStage.INTERNAL
+    if version.status == PlanStatus.APPROVED:
+        return ApprovalStage.CLIENT
+    raise Conflict(
+        f"Version {version.number} is {version.get_status_display().lower()}; "
+        "there is nothing to approve or reject."
+    )
+
+
+def approve_plan(actor: Any, version: PlanVersion, comment: str = "") -> PlanVersion:
+    """Approve at the stage the version is in: internal first, then the client."""
+    stage = _stage_of(version)
+    client_id = version.campaign.client_id
+    if stage == ApprovalStage.INTERNAL:
+        require(actor, Action.APPROVE_PLAN, client_id)
+    else:
+        require(actor, Action.REVIEW_CLIENT_STAGE, client_id)
+    with transaction.atomic():
+        PlanApproval.objects.create(
+            version=version, stage=stage, decision=Decision.APPROVED, decided_by=actor,
+            comment=comment,
+        )  # fmt: skip
+        if stage == ApprovalStage.CLIENT:
+            # The client-approved version is the plan of record; earlier ones step aside.
+            older = version.campaign.plan_versions.filter(
+                status__in=[PlanStatus.APPROVED, PlanStatus.CLIENT_APPROVED],
+                number__lt=version.number,
+            )
+            for old in older:
+                _set_status(actor, old, PlanStatus.SUPERSEDED, AuditAction.SUPERSEDED,
+                            f"Replaced by version {version.number}")  # fmt: skip
+            _set_status(actor, version, PlanStatus.CLIENT_APPROVED, AuditAction.APPROVED, comment)
+        else:
+            _set_status(actor, version, PlanStatus.APPROVED, AuditAction.APPROVED, comment)
+    return version
+
+
+def reject_plan(actor: Any, version: PlanVersion, comment: str) -> PlanVersion:
+    stage = _stage_of(version)
+    client_id = version.campaign.client_id
+    require(
+        actor,
+        Action.APPROVE_PLAN if stage == ApprovalStage.INTERNAL else Action.REVIEW_CLIENT_STAGE,
+        client_id,
+    )
+    if not comment.strip():
+        raise ValidationError({"comment": ["Say what needs to change, so the planner can fix it."]})
+    with transaction.atomic():
+        PlanApproval.objects.create(
+            version=version, stage=stage, decision=Decision.REJECTED, decided_by=actor,
+            comment=comment,
+        )  # fmt: skip
+        _set_status(actor, version, PlanStatus.REJECTED, AuditAction.REJECTED, comment)
+    return version

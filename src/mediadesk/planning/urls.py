@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediadesk.planning import views
+from mediadesk.planning import plan_views, views
 
 app_name = "planning"
 
@@ -10,4 +10,15 @@ urlpatterns = [
     path("<int:campaign_id>/", views.campaign_detail, name="campaign_detail"),
     path("<int:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),
     path("<int:campaign_id>/archive/", views.campaign_archive, name="campaign_archive"),
+    path("<int:campaign_id>/plan/", plan_views.campaign_plan, name="campaign_plan"),
+    path("<int:campaign_id>/plan/start/", plan_views.start_plan, name="start_plan"),
+    path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan_detail"),
+    path("plans/<int:plan_id>/flowchart/", plan_views.plan_flowchart, name="plan_flowchart"),
+    path("plans/<int:plan_id>/diff/<int:other_plan_id>/", plan_views.plan_diff, name="plan_diff"),
+    path("plans/<int:plan_id>/<slug:action>/", plan_views.plan_action, name="plan_action"),
+    path(
+        "placements/<int:placement_id>/delete/",
+        plan_views.delete_placement,
+        name="delete_placement",
+    ),
 ]

@@ -56,3 +56,8 @@ def sort_link(context: dict[str, Any], key: str, label: str) -> SafeString:
         label,
         arrow,
     )
+
+
+@register.filter
+def negate(value: Decimal) -> Decimal:
+    return -value

@@ -1,0 +1,214 @@
+"""Pages of a campaign's media plan: versions, placements, approvals, flowchart and diff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from mediadesk.accounts.permissions import Action, can
+from mediadesk.domain.calendars import CalendarKind
+from mediadesk.errors import Conflict
+from mediadesk.planning import services
+from mediadesk.planning.choices import PlanStatus
+from mediadesk.planning.forms import PlacementForm
+from mediadesk.planning.models import Placement, PlanVersion, placement_warnings
+from mediadesk.planning.plans import diff_versions, flowchart_of, total_cost
+from mediadesk.planning.views import visible_campaigns
+
+
+def _version(request: HttpRequest, plan_id: int) -> PlanVersion:
+    return get_object_or_404(
+        PlanVersion.objects.visible_to(request.user).select_related("campaign__client"),
+        pk=plan_id,
+    )
+
+
+def _placements(version: PlanVersion) -> list[Placement]:
+    placements = list(version.placements.all())
+    for placement in placements:
+        placement.version = version  # warnings read the campaign without another query
+    return placements
+
+
+@login_required
+def campaign_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The campaign's plan: its newest version the user may see, or how to start one."""
+    campaign = get_object_or_404(visible_campaigns(request), pk=campaign_id)
+    latest = PlanVersion.objects.visible_to(request.user).filter(campaign=campaign).first()
+    if latest is not None:
+        return redirect("planning:plan_detail", plan_id=latest.pk)
+    return render(
+        request,
+        "planning/plan_empty.html",
+        {
+            "campaign": campaign,
+            "can_edit": can(request.user, Action.EDIT_CAMPAIGN, campaign.client_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = get_object_or_404(visible_campaigns(request), pk=campaign_id)
+    try:
+        version = services.start_plan(request.user, campaign)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("planning:campaign_plan", campaign_id=campaign.pk)
+    messages.success(request, "Plan started: add its placements.")
+    return redirect(version)
+
+
+@login_required
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    version = _version(request, plan_id)
+    campaign = version.campaign
+    client_id = campaign.client_id
+    can_edit = can(request.user, Action.EDIT_CAMPAIGN, client_id)
+    form = PlacementForm(
+        request.POST or None, initial={"start": campaign.start, "end": campaign.end}
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Your role does not allow changing plans.")
+        if form.is_valid():
+            try:
+                placement = services.add_placement(request.user, version, form.service_values())
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except Conflict as exc:
+                messages.error(request, str(exc))
+                return redirect(version)
+            else:
+                messages.success(request, f"Placement {placement.code} added.")
+                return redirect(version)
+    placements = _placements(version)
+    versions = list(PlanVersion.objects.visible_to(request.user).filter(campaign=campaign))
+    stage_approver = (
+        Action.APPROVE_PLAN
+        if version.status == PlanStatus.SUBMITTED
+        else Action.REVIEW_CLIENT_STAGE
+    )
+    return render(
+        request,
+        "planning/plan_detail.html",
+        {
+            "campaign": campaign,
+            "version": version,
+            "versions": versions,
+            "rows": [(p, placement_warnings(p)) for p in placements],
+            "total": total_cost(placements),
+            "budget_left": campaign.budget - total_cost(placements),
+            "form": form,
+            "can_edit": can_edit and version.is_editable,
+            "can_copy": can_edit and not version.is_editable,
+            "can_submit": can_edit and version.status == PlanStatus.DRAFT,
+            "can_decide": version.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
+            and can(request.user, stage_approver, client_id),
+            "approvals": version.approvals.select_related("decided_by"),
+            "previous": next((v for v in versions if v.number < version.number), None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_action(request: HttpRequest, plan_id: int, action: str) -> HttpResponse:
+    version = _version(request, plan_id)
+    comment = request.POST.get("comment", "").strip()
+    actions: dict[str, tuple[Callable[[Any, PlanVersion, str], PlanVersion], str]] = {
+        "submit": (
+            services.submit_plan,
+            "Version {n} is submitted for approval; it is now frozen.",
+        ),
+        "approve": (services.approve_plan, "Version {n} is approved."),
+        "reject": (services.reject_plan, "Version {n} is rejected; the planner sees your comment."),
+    }
+    try:
+        if action == "new-draft":
+            draft = services.new_draft(request.user, version, comment)
+            messages.success(
+                request, f"Version {draft.number} is a new draft copied from {version.number}."
+            )
+            return redirect(draft)
+        if action not in actions:
+            raise Http404
+        function, message = actions[action]
+        function(request.user, version, comment)
+        messages.success(request, message.format(n=version.number))
+    except (Conflict, ValidationError) as exc:
+        text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    return redirect(version)
+
+
+@login_required
+@require_POST
+def delete_placement(request: HttpRequest, placement_id: int) -> HttpResponse:
+    placement = get_object_or_404(
+        Placement.objects.visible_to(request.user).select_related("version__campaign"),
+        pk=placement_id,
+    )
+    version = placement.version
+    try:
+        services.delete_placement(request.user, placement)
+        messages.success(request, f"Placement {placement.code} removed from the draft.")
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    return redirect(version)
+
+
+@login_required
+def plan_flowchart(request: HttpRequest, plan_id: int) -> HttpResponse:
+    version = _version(request, plan_id)
+    calendar = (
+        CalendarKind.BROADCAST
+        if request.GET.get("calendar") == "broadcast"
+        else CalendarKind.CALENDAR
+    )
+    measure = "quantity" if request.GET.get("measure") == "quantity" else "cost"
+    placements = _placements(version)
+    channel = request.GET.get("channel", "")
+    if channel:
+        placements = [p for p in placements if p.channel == channel]
+    chart = flowchart_of(placements, measure=measure, calendar=calendar)
+    channels = sorted({(p.channel, p.get_channel_display()) for p in _placements(version)})
+    return render(
+        request,
+        "planning/plan_flowchart.html",
+        {
+            "campaign": version.campaign,
+            "version": version,
+            "chart": chart,
+            "calendar": calendar.value,
+            "measure": measure,
+            "channel": channel,
+            "channels": channels,
+            "week_count": len(chart.weeks),
+        },
+    )
+
+
+@login_required
+def plan_diff(request: HttpRequest, plan_id: int, other_plan_id: int) -> HttpResponse:
+    before = _version(request, plan_id)
+    after = _version(request, other_plan_id)
+    if before.campaign_id != after.campaign_id:
+        raise Http404
+    diff = diff_versions(before, after)
+    return render(
+        request,
+        "planning/plan_diff.html",
+        {"campaign": after.campaign, "before": before, "after": after, "diff": diff,
+         "back": reverse("planning:plan_detail", args=[after.pk])},
+    )  # fmt: skip
