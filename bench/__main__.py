@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 
-BENCHMARKS = ["campaigns", "flowchart", "flighting"]
+BENCHMARKS = ["campaigns", "flowchart", "flighting", "plans"]
 
 
 def main(argv: list[str]) -> int:

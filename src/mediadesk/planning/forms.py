@@ -36,8 +36,8 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
             "objectives", "markets", "notes", "shared_with_client",
         ]  # fmt: skip
         widgets = {
-            "start": forms.DateInput(attrs={"type": "date"}),
-            "end": forms.DateInput(attrs={"type": "date"}),
+            "start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "budget": forms.TextInput(attrs={"inputmode": "decimal", "class": "num-input"}),
         }
@@ -120,8 +120,8 @@ class PlacementForm(forms.Form):
     property_name = forms.CharField(label="Property / station / title", required=False)
     market = forms.CharField(required=False, max_length=100)
     format = forms.CharField(label="Format / unit", required=False, max_length=100)
-    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     cost_model = forms.ChoiceField(choices=CostModel.choices)
     rate = forms.DecimalField(
         required=False, widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num-input"})
