@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from mediadesk.accounts.models import ApiToken, Membership
+from mediadesk.accounts.models import ApiToken, Membership, User
 from mediadesk.accounts.services import create_token
 from mediadesk.planning.models import Campaign, PlanVersion
+from mediadesk.planning.services import receive_plan_file
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 METHODS = ["get", "post", "patch", "put", "delete"]
@@ -102,6 +103,7 @@ def foreign_objects(demo: Any) -> Any:
                     **plan_objects(unshared)}),
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     "plan_id": draft.pk, "other_plan_id": draft.pk,
+                    "import_id": plan_objects(draft.campaign)["import_id"],
                     "placement_id": draft.placements.first().pk, "action": "approve"}),
         (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens,
                     **plan_objects(fabrikam)}),
@@ -112,7 +114,10 @@ def plan_objects(campaign: Campaign) -> dict[str, Any]:
     """A campaign's plan version, a placement of it and an action on it, for the walk."""
     version = PlanVersion.objects.filter(campaign=campaign).order_by("number").first()
     assert version is not None, f"the demo campaign {campaign.code} has no plan"
+    admin = User.objects.get(email="alice@demo.test")
+    upload = receive_plan_file(admin, campaign, filename="plan.csv", data=b"Code,Vendor\n")
     return {
+        "import_id": upload.pk,
         "plan_id": version.pk,
         "other_plan_id": version.pk,
         "placement_id": version.placements.first().pk,

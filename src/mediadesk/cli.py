@@ -6,6 +6,8 @@
     mediadesk createuser   add a person (organization admin with --admin)
     mediadesk client-add NAME CODE --by ADMIN_EMAIL    add a client (organization admins)
     mediadesk grant EMAIL CLIENT_CODE ROLE --by ADMIN_EMAIL    give or change a role
+    mediadesk plan export CLIENT CAMPAIGN FILE --by EMAIL    download a plan version
+    mediadesk plan import CLIENT CAMPAIGN FILE --by EMAIL    import a plan file as a new draft
     mediadesk worker       run background tasks from the database queue
     mediadesk backup PATH  write a consistent copy of the database to PATH
     mediadesk restore PATH replace the database with a backup
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mediadesk.accounts.models import User
+    from mediadesk.planning.models import Campaign
 
 
 def _setup_django() -> None:
@@ -233,6 +236,83 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _campaign(actor: User, client_code: str, campaign_code: str) -> Campaign:
+    from mediadesk.planning.models import Campaign
+
+    campaign = (
+        Campaign.objects.visible_to(actor)
+        .filter(client__code__iexact=client_code.strip(), code__iexact=campaign_code.strip())
+        .first()
+    )
+    if campaign is None:
+        raise SystemExit(
+            f"{actor.email} sees no campaign {campaign_code} of a client {client_code}."
+        )
+    return campaign
+
+
+def cmd_plan_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from django.core.exceptions import PermissionDenied
+
+    from mediadesk.accounts.permissions import Action, require
+    from mediadesk.planning.files import plan_file
+    from mediadesk.planning.models import PlanVersion
+
+    actor = _person(args.by, "--by")
+    campaign = _campaign(actor, args.client_code, args.campaign_code)
+    versions = PlanVersion.objects.visible_to(actor).filter(campaign=campaign)
+    version = versions.filter(number=args.version).first() if args.version else versions.first()
+    if version is None:
+        raise SystemExit(f"{campaign.code} has no plan version {args.version or ''} to export.")
+    target = Path(args.file)
+    fmt = args.format or target.suffix.lstrip(".").lower()
+    if fmt not in {"xlsx", "csv", "json", "pdf"}:
+        raise SystemExit("Give --format xlsx, csv, json or pdf (or a file name ending in one).")
+    try:
+        require(actor, Action.EXPORT, campaign.client_id)
+    except PermissionDenied as exc:
+        raise _refused(exc) from None
+    target.write_bytes(plan_file(version, list(version.placements.all()), fmt))
+    print(f"Wrote {campaign.code} plan v{version.number} ({version.get_status_display()}) "
+          f"to {target}.")  # fmt: skip
+    return 0
+
+
+def cmd_plan_import(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from mediadesk.planning.services import ImportRefused, import_plan
+
+    actor = _person(args.by, "--by")
+    campaign = _campaign(actor, args.client_code, args.campaign_code)
+    source = Path(args.file)
+    if not source.is_file():
+        raise SystemExit(f"There is no file {source}.")
+    mapping = json.loads(args.mapping) if args.mapping else None
+    try:
+        upload = import_plan(
+            actor, campaign, filename=source.name, data=source.read_bytes(), mapping=mapping
+        )
+    except ImportRefused as exc:
+        lines = [f"{source.name} was not imported; nothing changed:"]
+        lines += [f"  {problem}" for problem in exc.problems[:50]]
+        if len(exc.problems) > 50:
+            lines.append(f"  … and {len(exc.problems) - 50} more")
+        raise SystemExit("\n".join(lines)) from None
+    except (ValidationError, PermissionDenied) as exc:
+        raise _refused(exc) from None
+    version = upload.version
+    assert version is not None
+    print(f"{upload.get_outcome_display()}: {campaign.code} plan v{version.number}, "
+          f"{upload.rows} lines.")  # fmt: skip
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mediadesk", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -289,6 +369,24 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("path")
     restore.add_argument("--yes", action="store_true", help="do not ask")
     restore.set_defaults(func=cmd_restore)
+
+    plan = sub.add_parser("plan", help="export or import a campaign's media plan")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    export = plan_sub.add_parser("export", help="write a plan version to a file")
+    export.add_argument("client_code", metavar="CLIENT")
+    export.add_argument("campaign_code", metavar="CAMPAIGN")
+    export.add_argument("file", help="target file; its ending picks the format")
+    export.add_argument("--format", choices=["xlsx", "csv", "json", "pdf"])
+    export.add_argument("--version", type=int, help="version number (default: the newest)")
+    export.add_argument("--by", required=True, metavar="EMAIL", help="who exports it")
+    export.set_defaults(func=cmd_plan_export)
+    imp = plan_sub.add_parser("import", help="import a plan file as a new draft")
+    imp.add_argument("client_code", metavar="CLIENT")
+    imp.add_argument("campaign_code", metavar="CAMPAIGN")
+    imp.add_argument("file")
+    imp.add_argument("--mapping", help='JSON {"field": "column header", …} for other layouts')
+    imp.add_argument("--by", required=True, metavar="EMAIL", help="who imports it")
+    imp.set_defaults(func=cmd_plan_import)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -1,3 +1,4 @@
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -5,13 +6,15 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from mediadesk.accounts.models import Brand
+from mediadesk.accounts.permissions import Action, require
 from mediadesk.domain.calendars import CalendarKind
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS
 from mediadesk.domain.plandiff import diff_as_json
@@ -21,10 +24,12 @@ from mediadesk.planning.choices import (
     Channel,
     CostModel,
     Flighting,
+    ImportOutcome,
     Kpi,
     Objective,
     PlanStatus,
 )
+from mediadesk.planning.files import plan_file_response, read_upload
 from mediadesk.planning.filters import CampaignFilters
 from mediadesk.planning.models import (
     Campaign,
@@ -553,3 +558,68 @@ def flowchart(
         "week_totals": chart.week_totals,
         "total": chart.total,
     }
+
+
+# --- Files: export and import ----------------------------------------------------------------
+
+
+class ImportProblemOut(Schema):
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+
+class ImportRefusedOut(Schema):
+    detail: str
+    problems: list[ImportProblemOut]
+
+
+@router.get(
+    "/plans/{plan_id}/export",
+    tags=["plans"],
+    summary="Download a version: xlsx (client-ready), csv, json (open standard) or pdf",
+    response={200: None},
+)
+def export_plan(
+    request: HttpRequest,
+    plan_id: int,
+    format: Literal["xlsx", "csv", "json", "pdf"] = "xlsx",
+    calendar: CalendarKind = CalendarKind.CALENDAR,
+) -> HttpResponse:
+    version = _plan(request, plan_id)
+    require(request.user, Action.EXPORT, version.campaign.client_id)
+    return plan_file_response(version, version.placement_list, format, calendar)  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/campaigns/{campaign_id}/plans/import",
+    response={200: PlanVersionOut, 201: PlanVersionOut, 400: ImportRefusedOut},
+    tags=["plans"],
+    summary="Import a plan file (xlsx, csv or open-standard json) as a new draft",
+)
+def import_plan(
+    request: HttpRequest,
+    campaign_id: int,
+    file: File[UploadedFile],
+    mapping: Form[str] = "",
+) -> Status[Any]:
+    campaign = get_object_or_404(_campaigns(request), pk=campaign_id)
+    columns: dict[str, str] | None = None
+    if mapping.strip():
+        try:
+            columns = json.loads(mapping)
+        except json.JSONDecodeError as exc:
+            raise ValidationError({"mapping": [f"Give the mapping as JSON: {exc}"]}) from exc
+        if not isinstance(columns, dict):
+            raise ValidationError({"mapping": ['Give {"field": "column header", …}.']})
+    data = read_upload(file)
+    try:
+        upload = services.import_plan(
+            request.user, campaign, filename=file.name or "plan", data=data, mapping=columns
+        )
+    except services.ImportRefused as exc:
+        return Status(400, {"detail": str(exc), "problems": [p.as_dict() for p in exc.problems]})
+    status = 201 if upload.outcome == ImportOutcome.IMPORTED else 200
+    assert upload.version is not None  # imported or unchanged: both name a version
+    return Status(status, _versions(request).get(pk=upload.version.pk))

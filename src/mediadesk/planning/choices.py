@@ -101,3 +101,10 @@ class ApprovalStage(models.TextChoices):
 class Decision(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+
+
+class ImportOutcome(models.TextChoices):
+    PENDING = "pending", "Waiting to be imported"
+    IMPORTED = "imported", "Imported as a new draft"
+    UNCHANGED = "unchanged", "Same as the latest version; nothing changed"
+    FAILED = "failed", "Not imported"

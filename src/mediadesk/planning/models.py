@@ -28,6 +28,7 @@ from mediadesk.planning.choices import (
     CostModel,
     Decision,
     Flighting,
+    ImportOutcome,
     Kpi,
     Objective,
     PlanStatus,
@@ -357,3 +358,67 @@ def placement_warnings(placement: Placement) -> list[str]:
     if placement.material_deadline and placement.material_deadline > placement.start:
         warnings.append("The material deadline is after the flight starts.")
     return warnings
+
+
+def import_file_name(instance: Any, filename: str) -> str:
+    # Stored under a generated name: the user's file name is kept as data, never as a path.
+    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
+    return f"imports/plans/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+
+
+class PlanImportQuerySet(ClientOwnedQuerySet["PlanImport"]):
+    client_field = "campaign__client"
+
+    def visible_to(self, user: Any) -> PlanImportQuerySet:
+        # Imports are internal work: client reviewers never see them.
+        visible = super().visible_to(user)
+        return visible.exclude(campaign__client__in=reviewer_client_ids(user))  # type: ignore[return-value]
+
+
+class PlanImport(models.Model):
+    """A plan file as it arrived, and what importing it did (kept whether it landed or not)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="plan_imports")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="imports"
+    )
+    file = models.FileField(upload_to=import_file_name)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    rows = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(
+        max_length=20, choices=ImportOutcome.choices, default=ImportOutcome.FAILED
+    )
+    problems = models.JSONField(default=list, blank=True)
+
+    objects: ClassVar[PlanImportQuerySet] = PlanImportQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.campaign.code} ({self.outcome})"
+
+
+class ColumnMapping(models.Model):
+    """A saved column mapping for plan files of a layout mediadesk does not know by itself."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plan_mappings")
+    name = models.CharField(max_length=100)
+    mapping = models.JSONField(default=dict, help_text='{"vendor": "Publisher", "cost": "Net €"}')
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[ClientOwnedQuerySet[ColumnMapping]] = ClientOwnedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["client", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="plan_mapping_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,9 +17,16 @@ from mediadesk.accounts.permissions import Action, can
 from mediadesk.domain.calendars import CalendarKind
 from mediadesk.errors import Conflict
 from mediadesk.planning import services
-from mediadesk.planning.choices import PlanStatus
+from mediadesk.planning.choices import ImportOutcome, PlanStatus
+from mediadesk.planning.files import plan_file_response, read_upload
 from mediadesk.planning.forms import PlacementForm
-from mediadesk.planning.models import Placement, PlanVersion, placement_warnings
+from mediadesk.planning.models import (
+    ColumnMapping,
+    Placement,
+    PlanImport,
+    PlanVersion,
+    placement_warnings,
+)
 from mediadesk.planning.plans import diff_versions, flowchart_of, total_cost
 from mediadesk.planning.views import visible_campaigns
 
@@ -112,6 +119,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "form": form,
             "can_edit": can_edit and version.is_editable,
             "can_copy": can_edit and not version.is_editable,
+            "can_import": can_edit,
             "can_submit": can_edit and version.status == PlanStatus.DRAFT,
             "can_decide": version.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
             and can(request.user, stage_approver, client_id),
@@ -212,3 +220,118 @@ def plan_diff(request: HttpRequest, plan_id: int, other_plan_id: int) -> HttpRes
         {"campaign": after.campaign, "before": before, "after": after, "diff": diff,
          "back": reverse("planning:plan_detail", args=[after.pk])},
     )  # fmt: skip
+
+
+# --- Importing a plan file -------------------------------------------------------------------
+
+
+@login_required
+def plan_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Step 1: choose the file."""
+    campaign = get_object_or_404(visible_campaigns(request), pk=campaign_id)
+    if not can(request.user, Action.EDIT_CAMPAIGN, campaign.client_id):
+        raise PermissionDenied("Your role does not allow importing plans.")
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "Choose a plan file (.xlsx, .csv or .json) to import."
+        else:
+            try:
+                data = read_upload(upload)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                received = services.receive_plan_file(
+                    request.user, campaign, filename=upload.name or "plan", data=data
+                )
+                return redirect("planning:plan_import_preview", import_id=received.pk)
+    recent = PlanImport.objects.visible_to(request.user).filter(campaign=campaign)[:10]
+    return render(
+        request,
+        "planning/plan_import.html",
+        {"campaign": campaign, "error": error, "recent": recent},
+        status=400 if error else 200,
+    )
+
+
+def _mapping_from(request: HttpRequest, headers: tuple[str, ...]) -> dict[str, str]:
+    from mediadesk.planning.imports import MAPPABLE_FIELDS
+
+    return {
+        fieldname: request.POST[f"map-{fieldname}"]
+        for fieldname in MAPPABLE_FIELDS
+        if request.POST.get(f"map-{fieldname}") in headers
+    }
+
+
+@login_required
+def plan_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Step 2: check the column mapping and every row's problems, then import all or nothing."""
+    from mediadesk.planning.imports import MAPPABLE_FIELDS, REQUIRED_FIELDS
+
+    upload = get_object_or_404(
+        PlanImport.objects.visible_to(request.user).select_related("campaign__client"),
+        pk=import_id,
+    )
+    campaign = upload.campaign
+    if not can(request.user, Action.EDIT_CAMPAIGN, campaign.client_id):
+        raise PermissionDenied("Your role does not allow importing plans.")
+    saved = {m.name: m.mapping for m in ColumnMapping.objects.filter(client=campaign.client)}
+    mapping: dict[str, str] | None = None
+    if request.method == "POST":
+        first = services.preview_import(upload)
+        mapping = _mapping_from(request, first.parsed.headers) or None
+    elif request.GET.get("mapping") in saved:
+        mapping = saved[request.GET["mapping"]]
+    if request.method == "POST" and request.POST.get("action") == "import":
+        if mapping and request.POST.get("save_as", "").strip():
+            services.save_column_mapping(
+                request.user, campaign.client, request.POST["save_as"], mapping
+            )
+        try:
+            done = services.commit_import(request.user, upload, mapping)
+        except services.ImportRefused as exc:
+            messages.error(request, str(exc))
+        except Conflict as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{upload.filename}: {done.get_outcome_display().lower()}.")
+            assert done.version is not None
+            return redirect(done.version)
+    preview = (
+        services.preview_import(upload, mapping)
+        if upload.outcome == ImportOutcome.PENDING
+        else None
+    )
+    chosen = dict(mapping or (preview.parsed.mapping if preview else {}))
+    return render(
+        request,
+        "planning/plan_import_preview.html",
+        {
+            "campaign": campaign,
+            "upload": upload,
+            "preview": preview,
+            "fields": [
+                (name, label, chosen.get(name, "")) for name, label in MAPPABLE_FIELDS.items()
+            ],
+            "saved": sorted(saved),
+            "required": set(REQUIRED_FIELDS),
+        },
+    )
+
+
+@login_required
+def plan_export(request: HttpRequest, plan_id: int) -> HttpResponse:
+    version = _version(request, plan_id)
+    if not can(request.user, Action.EXPORT, version.campaign.client_id):
+        raise PermissionDenied("Your role does not allow downloads.")
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in {"xlsx", "csv", "json", "pdf"}:
+        raise Http404
+    calendar = (
+        CalendarKind.BROADCAST
+        if request.GET.get("calendar") == "broadcast"
+        else CalendarKind.CALENDAR
+    )
+    return plan_file_response(version, _placements(version), fmt, calendar)

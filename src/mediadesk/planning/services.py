@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -19,10 +22,28 @@ from mediadesk.domain.costmodels import PricingError, net_from_gross, price
 from mediadesk.domain.flighting import FlightingError, spread
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS
 from mediadesk.domain.naming import NamingError, render_code
+from mediadesk.domain.plandiff import diff_plans
 from mediadesk.errors import Conflict
-from mediadesk.planning.choices import ApprovalStage, CostModel, Decision, Flighting, PlanStatus
-from mediadesk.planning.models import Campaign, Placement, PlanApproval, PlanVersion
-from mediadesk.planning.plans import weights_of
+from mediadesk.planning.choices import (
+    ApprovalStage,
+    CostModel,
+    Decision,
+    Flighting,
+    ImportOutcome,
+    PlanStatus,
+)
+from mediadesk.planning.models import (
+    Campaign,
+    ColumnMapping,
+    Placement,
+    PlanApproval,
+    PlanImport,
+    PlanVersion,
+)
+from mediadesk.planning.plans import diff_line, weights_of
+
+if TYPE_CHECKING:
+    from mediadesk.planning.imports import ParsedPlan, Problem
 
 # The fields a person can set; the audit trail records their before and after values.
 EDITABLE_FIELDS = [
@@ -242,7 +263,9 @@ def _priced(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _check_placement(placement: Placement) -> None:
+def _check_placement(placement: Placement, taken_codes: set[str] | None = None) -> None:
+    """Every rule a plan line must meet. ``taken_codes`` (lower-case) replaces the database
+    lookup when many lines are checked at once (imports)."""
     errors: dict[str, list[str]] = {}
     if placement.cost_model == CostModel.CPP and not placement.universe:
         errors["universe"] = [
@@ -273,10 +296,12 @@ def _check_placement(placement: Placement) -> None:
             f"The end date ({placement.end:%d %b %Y}) is before the start date "
             f"({placement.start:%d %b %Y})."
         ]
-    taken = Placement.objects.filter(version=placement.version, code__iexact=placement.code)
-    if placement.pk:
-        taken = taken.exclude(pk=placement.pk)
-    if placement.code and taken.exists():
+    if taken_codes is not None:
+        code_taken = placement.code.lower() in taken_codes
+    else:
+        taken = Placement.objects.filter(version=placement.version, code__iexact=placement.code)
+        code_taken = taken.exclude(pk=placement.pk).exists() if placement.pk else taken.exists()
+    if placement.code and code_taken:
         errors.setdefault("code", []).append(
             f"Another placement of this plan already uses the code {placement.code}."
         )
@@ -314,17 +339,26 @@ def _normalized(values: dict[str, Any], version: PlanVersion) -> dict[str, Any]:
     return values
 
 
-def add_placement(actor: Any, version: PlanVersion, values: dict[str, Any]) -> Placement:
-    require(actor, Action.EDIT_CAMPAIGN, version.campaign.client_id)
-    _require_editable(version)
+def _build_placement(
+    version: PlanVersion, values: dict[str, Any], position: int, taken_codes: set[str] | None = None
+) -> Placement:
+    """A checked, priced plan line, not yet saved."""
     values = _priced(_normalized(values, version))
-    position = values.pop("position", None)
-    if position is None:
-        position = (version.placements.aggregate(m=Max("position"))["m"] or 0) + 1
+    values.pop("position", None)
     placement = Placement(version=version, position=position, **values)
     if not placement.code:
         placement.code = _placement_code(placement)
-    _check_placement(placement)
+    _check_placement(placement, taken_codes)
+    return placement
+
+
+def add_placement(actor: Any, version: PlanVersion, values: dict[str, Any]) -> Placement:
+    require(actor, Action.EDIT_CAMPAIGN, version.campaign.client_id)
+    _require_editable(version)
+    position = values.get("position")
+    if position is None:
+        position = (version.placements.aggregate(m=Max("position"))["m"] or 0) + 1
+    placement = _build_placement(version, values, position)
     with transaction.atomic():
         placement.save()
         record(
@@ -488,3 +522,178 @@ def reject_plan(actor: Any, version: PlanVersion, comment: str) -> PlanVersion:
         )  # fmt: skip
         _set_status(actor, version, PlanStatus.REJECTED, AuditAction.REJECTED, comment)
     return version
+
+
+# --- Importing a plan file -------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """The file was not imported; ``problems`` say, per row and column, what to fix."""
+
+    def __init__(self, upload: PlanImport, problems: list[Problem]) -> None:
+        self.upload = upload
+        self.problems = problems
+        first = "; ".join(str(p) for p in problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        super().__init__(f"{upload.filename} was not imported. {first}{more}")
+
+
+def _problem_from(
+    error: ValidationError, row: int, values: dict[str, Any], mapping: dict[str, str]
+) -> list[Problem]:
+    """A line's validation errors, named by the file's own column headers."""
+    from mediadesk.planning.imports import MAPPABLE_FIELDS, Problem
+
+    problems = []
+    for fieldname, messages in error.message_dict.items():
+        header = mapping.get(fieldname) or MAPPABLE_FIELDS.get(fieldname, fieldname)
+        shown = values.get(fieldname)
+        for message in messages:
+            problems.append(Problem(row, header, "" if shown is None else str(shown), message))
+    return problems
+
+
+def receive_plan_file(actor: Any, campaign: Campaign, *, filename: str, data: bytes) -> PlanImport:
+    """Keep an uploaded plan file (under a generated name) until it is imported or refused."""
+    require(actor, Action.EDIT_CAMPAIGN, campaign.client_id)
+    upload = PlanImport(
+        campaign=campaign,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor,
+        outcome=ImportOutcome.PENDING,
+    )
+    upload.file.save(filename, ContentFile(data), save=False)
+    upload.save()
+    return upload
+
+
+@dataclass
+class ImportPreview:
+    parsed: ParsedPlan
+    placements: list[Placement]
+    problems: list[Problem]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.cost for p in self.placements), Decimal("0.00"))
+
+
+def preview_import(upload: PlanImport, mapping: dict[str, str] | None = None) -> ImportPreview:
+    """Read the file and check every line as it would be imported; nothing is saved."""
+    from mediadesk.planning.imports import parse_plan_file
+
+    with upload.file.open("rb") as handle:
+        data = handle.read()
+    parsed = parse_plan_file(data, upload.filename, mapping)
+    problems = list(parsed.problems)
+    campaign = upload.campaign
+    latest = campaign.plan_versions.order_by("-number").first()
+    staging = PlanVersion(
+        campaign=campaign, number=0, currency=latest.currency if latest else campaign.currency
+    )
+    placements: list[Placement] = []
+    taken: set[str] = set()
+    # Every row is checked, so one pass lists all there is to fix; rows that could not even be
+    # read are not checked further, and a problem with the whole file stops here.
+    unreadable = {problem.row for problem in problems}
+    if None not in unreadable:
+        for position, line in enumerate(parsed.lines, start=1):
+            if line.row in unreadable:
+                continue
+            try:
+                placement = _build_placement(staging, dict(line.values), position, taken)
+            except ValidationError as exc:
+                problems.extend(_problem_from(exc, line.row, line.values, parsed.mapping))
+                continue
+            placement.line_key = line.line_key or placement.line_key
+            taken.add(placement.code.lower())
+            placements.append(placement)
+    problems.sort(key=lambda problem: (problem.row or 0, problem.column))
+    return ImportPreview(parsed=parsed, placements=placements, problems=problems)
+
+
+def commit_import(
+    actor: Any, upload: PlanImport, mapping: dict[str, str] | None = None, note: str = ""
+) -> PlanImport:
+    """Import a received file into a new draft version: all lines or none.
+
+    The file and a record of the outcome are kept either way. A file whose lines are exactly
+    those of the newest version changes nothing, so importing the same file twice is harmless.
+    """
+    campaign = upload.campaign
+    require(actor, Action.EDIT_CAMPAIGN, campaign.client_id)
+    if upload.outcome != ImportOutcome.PENDING:
+        raise Conflict(f"{upload.filename} was already handled ({upload.get_outcome_display()}).")
+    preview = preview_import(upload, mapping)
+    upload.rows = len(preview.parsed.lines)
+    if preview.problems:
+        upload.outcome = ImportOutcome.FAILED
+        upload.problems = [p.as_dict() for p in preview.problems[:500]]
+        upload.save()
+        raise ImportRefused(upload, preview.problems)
+    placements = preview.placements
+    latest = campaign.plan_versions.order_by("-number").first()
+    if latest is not None:
+        before = [diff_line(p) for p in latest.placements.all()]
+        if diff_plans(before, [diff_line(p) for p in placements]).is_empty:
+            upload.version = latest
+            upload.outcome = ImportOutcome.UNCHANGED
+            upload.save()
+            return upload
+    with transaction.atomic():
+        for draft in campaign.plan_versions.filter(status=PlanStatus.DRAFT):
+            _set_status(actor, draft, PlanStatus.SUPERSEDED, AuditAction.SUPERSEDED,
+                        f"Replaced by the import of {upload.filename}")  # fmt: skip
+        version = PlanVersion.objects.create(
+            campaign=campaign,
+            number=_latest_number(campaign) + 1,
+            currency=placements[0].version.currency if placements else campaign.currency,
+            based_on=latest,
+            note=note or f"Imported from {upload.filename}",
+            created_by=actor,
+        )
+        for placement in placements:
+            placement.version = version
+        Placement.objects.bulk_create(placements, batch_size=500)
+        upload.version = version
+        upload.outcome = ImportOutcome.IMPORTED
+        upload.problems = []
+        upload.save()
+        record(
+            actor=actor,
+            obj=version,
+            action=AuditAction.CREATED,
+            changes={"lines": [None, len(placements)], "file": [None, upload.filename]},
+            reason=upload.get_outcome_display(),
+            client_id=campaign.client_id,
+        )
+    return upload
+
+
+def import_plan(
+    actor: Any,
+    campaign: Campaign,
+    *,
+    filename: str,
+    data: bytes,
+    mapping: dict[str, str] | None = None,
+    note: str = "",
+) -> PlanImport:
+    """Receive and import in one step (the API and the CLI)."""
+    upload = receive_plan_file(actor, campaign, filename=filename, data=data)
+    return commit_import(actor, upload, mapping, note)
+
+
+def save_column_mapping(actor: Any, client: Client, name: str, mapping: dict[str, str]) -> None:
+    """Remember a column mapping for this client's plan files, under a name."""
+    require(actor, Action.EDIT_CAMPAIGN, client.pk)
+    name = name.strip()[:100]
+    if not name:
+        raise ValidationError({"save_as": ["Give the mapping a name."]})
+    with transaction.atomic():
+        saved, _ = ColumnMapping.objects.update_or_create(
+            client=client, name=name, defaults={"mapping": mapping, "updated_at": timezone.now()}
+        )
+        record(actor=actor, obj=saved, action=AuditAction.UPDATED,
+               changes={"mapping": [None, mapping]}, client_id=client.pk)  # fmt: skip

@@ -12,6 +12,13 @@ urlpatterns = [
     path("<int:campaign_id>/archive/", views.campaign_archive, name="campaign_archive"),
     path("<int:campaign_id>/plan/", plan_views.campaign_plan, name="campaign_plan"),
     path("<int:campaign_id>/plan/start/", plan_views.start_plan, name="start_plan"),
+    path("<int:campaign_id>/plan/import/", plan_views.plan_import, name="plan_import"),
+    path(
+        "plan-imports/<int:import_id>/",
+        plan_views.plan_import_preview,
+        name="plan_import_preview",
+    ),
+    path("plans/<int:plan_id>/export/", plan_views.plan_export, name="plan_export"),
     path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan_detail"),
     path("plans/<int:plan_id>/flowchart/", plan_views.plan_flowchart, name="plan_flowchart"),
     path("plans/<int:plan_id>/diff/<int:other_plan_id>/", plan_views.plan_diff, name="plan_diff"),
