@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 
-BENCHMARKS = ["campaigns", "flowchart", "flighting", "plans"]
+BENCHMARKS = ["campaigns", "flowchart", "flighting", "plans", "ingest"]
 
 
 def main(argv: list[str]) -> int:

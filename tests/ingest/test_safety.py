@@ -315,3 +315,21 @@ def test_check_xlsx_passes_real_workbooks(workbook: bytes) -> None:
     assert [(s.name, s.state, s.part, s.rows, s.columns) for s in scan.sheets] == [
         ("Sheet1", "visible", SHEET, 2, 2)
     ]
+
+
+def test_cells_without_references_are_placed_as_readers_place_them(workbook: bytes) -> None:
+    """No r attributes: each cell takes the next column, each row the next number."""
+    cells = "".join(f'<c t="inlineStr"><is><t>{i}</t></is></c>' for i in range(10))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
+        f'.org/spreadsheetml/2006/main"><sheetData><row r="1048575"/><row>{cells}</row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    doctored = rezip(workbook, replace={SHEET: sheet})
+    assert "reaches cell J1048576 (1,048,576 rows × 10 columns)" in refused(doctored, "plan.xlsx")
+
+
+def test_hidden_rows_written_as_true(workbook: bytes) -> None:
+    sheet = members(workbook)[SHEET].replace(b'<row r="2"', b'<row hidden="true" r="2"')
+    scan = scan_xlsx(rezip(workbook, replace={SHEET: sheet}), "plan.xlsx")
+    assert scan.sheets[0].hidden_rows == frozenset({2})

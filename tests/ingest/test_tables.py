@@ -50,6 +50,15 @@ def test_windows_1252_euro_sign_and_undefined_bytes() -> None:
     assert parse_decimal(table.rows[0].cells[1]) == Decimal("1234.56")
 
 
+def test_a_byte_order_mark_that_lies() -> None:
+    with pytest.raises(ValueError) as caught:
+        read_table(b"\xef\xbb\xbfCaf\xe9,Cost\n", "export.csv")
+    assert str(caught.value) == (
+        "export.csv says it is UTF-8 text but byte 7 is not. "
+        "Export it again as CSV (UTF-8) and upload the new file."
+    )
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_delimiters(delimiter: str) -> None:
     rows = [["Campaign", "Impr.", "Cost"], ["Brand", "1200", "15.5"], ["Generic", "800", "9"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,70 @@ def test_cli_export_and_import(demo: Any, tmp_path: Path, capsys: Any) -> None:
         main(["plan", "import", "NWND", "NWND-AR26", str(broken), "--by", "ben@demo.test"])
     with pytest.raises(SystemExit, match="sees no campaign"):
         main(["plan", "export", "CTSO", "CTSO-5G26", str(target), "--by", "dan@demo.test"])
+
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "plan-templates"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared reference data is not beside the repo")
+def test_the_standards_example_workbooks_import(demo: Any, api_as: Any) -> None:
+    """mediaplanpy's example export lands as a draft; its empty template says why it cannot."""
+    from mediadesk.planning.services import create_campaign
+
+    campaign = create_campaign(
+        demo.alice, client_id=demo.contoso.pk,
+        values={"name": "Q1 Enterprise", "code": "CTSO-Q1ENT", "start": date(2025, 1, 1),
+                "end": date(2025, 3, 31), "budget": Decimal("101200"), "currency": "USD"},
+    )  # fmt: skip
+    api = api_as(demo.alice)
+    example = (SHARED / "mediaplanpy_export_example_7695a631.xlsx").read_bytes()
+    response = upload(api, campaign.pk, "example.xlsx", example)
+    assert response.status_code == 201, response.content
+    assert response.json()["total_cost"] == "80000.00"  # 50,000 + 30,000
+    template = (SHARED / "mediaplanpy_default_template.xlsx").read_bytes()
+    response = upload(api, campaign.pk, "template.xlsx", template)
+    assert response.status_code == 400
+    assert "has no line items to import" in response.json()["detail"]
+
+
+def messy_workbook(path: Path) -> bytes:
+    """Merged title cells, a hidden row, formulas, money as text, dates as serials and text."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Plan")
+    sheet.merge_range("A1:F1", "Winter Tea 2026 — agency flowchart")
+    sheet.write_row(2, 0, ["Publisher", "Media", "From", "To", "Buy type", "Unit cost", "Units",
+                           "Budget", "Country"])  # fmt: skip
+    sheet.write_row(3, 0, ["Podimo", "Podcast", "16.11.2026", "28.02.2027", "Per insertion",
+                           "1.800,00 €", 24])  # fmt: skip
+    sheet.write_formula(3, 7, "=F4*G4", None, 43200)
+    sheet.write_row(4, 0, ["Burda", "Magazine", 46342, 46444, "Per insertion", "$9,500.00", 4,
+                           38000])  # fmt: skip
+    sheet.set_row(4, None, None, {"hidden": True})
+    sheet.write_row(5, 0, ["Google Ads", "Search", "Nov 16, 2026", "Feb 28, 2027", "CPC", 0.85,
+                           60000, 51000])  # fmt: skip
+    for row in (3, 4, 5):
+        sheet.write(row, 8, "DE")
+    book.close()
+    return path.read_bytes()
+
+
+def test_a_messy_workbook_imports_with_its_hidden_row_reported(
+    demo: Any, web_as: Any, tmp_path: Path
+) -> None:
+    campaign = version("NWND-WT26", 1).campaign
+    client = web_as(demo.ben)
+    page = client.post(
+        f"/campaigns/{campaign.pk}/plan/import/",
+        {"file": SimpleUploadedFile("messy.xlsx", messy_workbook(tmp_path / "messy.xlsx"))},
+    )
+    preview = client.get(page["Location"]).content.decode()
+    assert "hidden in the workbook" in preview
+    form = {
+        "map-vendor": "Publisher", "map-channel": "Media", "map-start": "From", "map-end": "To",
+        "map-cost_model": "Buy type", "map-rate": "Unit cost", "map-quantity": "Units",
+        "map-cost": "Budget", "map-market": "Country", "action": "import",
+    }  # fmt: skip
+    assert client.post(page["Location"], form).status_code == 302
+    imported = PlanVersion.objects.filter(campaign=campaign).order_by("-number").first()
+    assert imported is not None and imported.number == 2
+    assert sum(p.cost for p in imported.placements.all()) == Decimal("132200.00")

@@ -165,8 +165,14 @@ _RECENT_LOCK = threading.Lock()
 
 
 def _limits() -> tuple[int, ...]:
-    return (MAX_MEMBERS, MAX_MEMBER_BYTES, MAX_TOTAL_BYTES, MAX_RATIO, RATIO_MIN_BYTES,
-            MAX_SHEET_CELLS)  # fmt: skip
+    return (
+        MAX_MEMBERS,
+        MAX_MEMBER_BYTES,
+        MAX_TOTAL_BYTES,
+        MAX_RATIO,
+        RATIO_MIN_BYTES,
+        MAX_SHEET_CELLS,
+    )
 
 
 def _scan_xlsx(data: bytes, name: str) -> WorkbookScan:
@@ -493,23 +499,34 @@ class _PartScanner:
         self.error_cells: dict[tuple[int, int], str] = {}
         self.sheet_entries: list[dict[str, str]] = []
         self.relationships: list[dict[str, str]] = []
-        self.parser = expat.ParserCreate()
-        self.parser.buffer_text = True
-        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        self.parser.StartDoctypeDeclHandler = self._refuse_doctype
-        self.parser.EntityDeclHandler = self._refuse_entity
-        self.parser.StartElementHandler, self._finish = self._handlers()
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        parser.EntityDeclHandler = _refuse_entity
+        parser.StartElementHandler, self._finish = self._handlers(parser)
+        self.parser: expat.XMLParserType | None = parser
 
     def feed(self, piece: bytes) -> None:
+        assert self.parser is not None, "fed after close"
         self.fed = True
         self.parser.Parse(piece, False)
 
     def close(self) -> None:
-        if self.fed:  # an empty part holds nothing to check
-            self.parser.Parse(b"", True)
-        self._finish()
+        """Finish the part and let its parser go (a workbook may have 2,000 parts)."""
+        parser, self.parser = self.parser, None
+        if parser is None:
+            return
+        try:
+            if self.fed:  # an empty part holds nothing to check
+                parser.Parse(b"", True)
+            self._finish()
+        finally:  # the handlers refer back to the parser: clear them so it is freed at once
+            parser.StartElementHandler = parser.CharacterDataHandler = None
 
-    def _handlers(self) -> tuple[Callable[[str, dict[str, str]], None], Callable[[], None]]:
+    def _handlers(
+        self, parser: expat.XMLParserType
+    ) -> tuple[Callable[[str, dict[str, str]], None], Callable[[], None]]:
         kinds: dict[str, int] = {}
         columns: dict[str, int] = {}
         row = cell_row = cell_column = rows = last_column = 0
@@ -523,7 +540,7 @@ class _PartScanner:
                 self.error_cells[error_at] = "".join(error_text).strip()
                 error_at = None
                 error_text.clear()
-                self.parser.CharacterDataHandler = None
+                parser.CharacterDataHandler = None
 
         def start(tag: str, attributes: dict[str, str]) -> None:
             nonlocal row, cell_row, cell_column, rows, last_column, pending, is_error, error_at
@@ -558,7 +575,7 @@ class _PartScanner:
                         last_column = cell_column
                 if is_error and tag.endswith("v"):
                     error_at = (cell_row, cell_column)
-                    self.parser.CharacterDataHandler = error_text.append
+                    parser.CharacterDataHandler = error_text.append
             elif kind == _ROW:
                 number = attributes.get("r")
                 if number is None:
@@ -583,11 +600,13 @@ class _PartScanner:
 
         return start, finish
 
-    def _refuse_doctype(self, *_: object) -> None:
-        raise _BadPart("it declares a document type")
 
-    def _refuse_entity(self, *_: object) -> None:
-        raise _BadPart("it declares an entity")
+def _refuse_doctype(*_: object) -> None:
+    raise _BadPart("it declares a document type")
+
+
+def _refuse_entity(*_: object) -> None:
+    raise _BadPart("it declares an entity")
 
 
 _CELL, _CONTENT, _ROW, _MERGE, _SHEET, _RELATIONSHIP = range(1, 7)

@@ -255,7 +255,7 @@ def _decode(data: bytes, name: str) -> str:
                 return data[len(bom) :].decode(codec)
             except UnicodeDecodeError as exc:
                 raise ValueError(
-                    f"{name} says it is {shown} text but byte {exc.start + len(bom):,} is not. "
+                    f"{name} says it is {shown} text but byte {exc.start + len(bom) + 1:,} is not. "
                     "Export it again as CSV (UTF-8) and upload the new file."
                 ) from exc
     try:

@@ -462,8 +462,37 @@ PRINT_WEEKS_PER_BLOCK = 18
 _PRINT_LABEL_MM, _PRINT_WEEK_MM, _PRINT_TOTAL_MM = 58, 11, 19
 
 
+# Above this many lines the printed flowchart shows one row per vendor: a client signs off a
+# readable page, and the per-line detail stays in the placements table and the Excel file.
+PRINT_MAX_LINE_ROWS = 60
+
+
+def _print_rows(chart: Flowchart) -> list[dict[str, Any]]:
+    if len(chart.rows) <= PRINT_MAX_LINE_ROWS:
+        return [
+            {"code": row.line.code, "label": f"{row.line.channel} · {row.line.vendor}",
+             "cells": row.cells, "total": row.total}
+            for row in chart.rows
+        ]  # fmt: skip
+    groups = (
+        chart.vendor_totals
+        if len(chart.vendor_totals) <= PRINT_MAX_LINE_ROWS
+        else chart.channel_totals
+    )
+    return [
+        {
+            "code": "",
+            "label": f"{group.channel} · {group.vendor}" if group.vendor else group.channel,
+            "cells": group.cells,
+            "total": group.total,
+        }
+        for group in groups
+    ]
+
+
 def _print_blocks(chart: Flowchart, size: int = PRINT_WEEKS_PER_BLOCK) -> list[dict[str, Any]]:
     """The flowchart cut into blocks of at most ``size`` weeks, each with its own month band."""
+    rows = _print_rows(chart)
     count = len(chart.weeks)
     if not count:
         return []
@@ -481,7 +510,7 @@ def _print_blocks(chart: Flowchart, size: int = PRINT_WEEKS_PER_BLOCK) -> list[d
             {
                 "weeks": chart.weeks[start:stop],
                 "months": months,
-                "rows": [(row, row.cells[start:stop]) for row in chart.rows],
+                "rows": [(row, row["cells"][start:stop]) for row in rows],
                 "channel_totals": [(g, g.cells[start:stop]) for g in chart.channel_totals],
                 "week_totals": chart.week_totals[start:stop],
                 "width_mm": _PRINT_LABEL_MM + _PRINT_WEEK_MM * (stop - start) + _PRINT_TOTAL_MM,
@@ -529,6 +558,13 @@ def print_context(version: PlanVersion, placements: Sequence[Placement]) -> dict
         "lines": [(p, rate_text(p.rate), format_period(p.start, p.end)) for _, p in rows],
         "chart": chart,
         "blocks": _print_blocks(chart),
+        "grouped": (
+            ""
+            if len(chart.rows) <= PRINT_MAX_LINE_ROWS
+            else "vendor"
+            if len(chart.vendor_totals) <= PRINT_MAX_LINE_ROWS
+            else "channel"
+        ),
         "by_channel": by_channel,
         "gross": gross,
         "net": net,

@@ -15,8 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from mediadesk.domain.openplan import OpenPlanError, from_open_plan
+from mediadesk.ingest.mediaplan_workbook import is_mediaplan_workbook, read_mediaplan_workbook
 from mediadesk.ingest.safety import UnsafeFile, detect_kind
-from mediadesk.ingest.tables import Table, read_table
+from mediadesk.ingest.tables import Table, read_table, sheet_names
 from mediadesk.ingest.values import ValueProblem, parse_date, parse_decimal
 from mediadesk.planning.choices import Channel, CostModel, Flighting
 from mediadesk.planning.exchange import LINE_COLUMNS
@@ -33,6 +34,7 @@ CHOICE_FIELDS: dict[str, Any] = {
 # Computed from the others on import; a file's value is checked, not trusted.
 DERIVED_FIELDS = {"net_cost"}
 REQUIRED_FIELDS = ["channel", "vendor", "start", "end", "cost_model"]
+UNNAMED_VENDOR = "Vendor not named"
 
 # What a person may map a column to, with the label the mapping step shows.
 MAPPABLE_FIELDS: dict[str, str] = {
@@ -282,8 +284,14 @@ def parse_plan_file(
         kind = detect_kind(data, filename)
         if kind == "json":
             return _open_plan(data, filename)
-        sheet = "Lines" if kind == "xlsx" and _has_sheet(data, filename, "Lines") else None
-        table = read_table(data, filename, sheet=sheet)
+        sheets = sheet_names(data, filename) if kind == "xlsx" else []
+        if is_mediaplan_workbook(sheets):
+            document = read_mediaplan_workbook(data, filename)
+            if not document["lineitems"]:
+                message = f"{filename} has no line items to import (its Line Items sheet is empty)."
+                return ParsedPlan(source=filename, problems=[Problem(None, "", "", message)])
+            return _from_document(document, filename)
+        table = read_table(data, filename, sheet="Lines" if "Lines" in sheets else None)
     except UnsafeFile as exc:
         return ParsedPlan(source=filename, problems=[Problem(None, "", "", str(exc))])
     except ValueError as exc:
@@ -300,27 +308,35 @@ def parse_plan_file(
     return lines_from_table(table, chosen)
 
 
-def _has_sheet(data: bytes, filename: str, name: str) -> bool:
-    from mediadesk.ingest.tables import sheet_names
-
-    return name in sheet_names(data, filename)
-
-
 def _open_plan(data: bytes, filename: str) -> ParsedPlan:
-    from mediadesk.planning.openplan_io import placement_values_from_open_plan
-
     try:
         document = json.loads(data.decode("utf-8-sig"))
-        plan = from_open_plan(document)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return ParsedPlan(
             source=filename,
             problems=[Problem(None, "", "", f"{filename} is not valid JSON: {exc}")],
         )
+    return _from_document(document, filename)
+
+
+def _from_document(document: Any, filename: str) -> ParsedPlan:
+    """A Media Plan Open Data Standard v3.0 document (from JSON or an mediaplanpy workbook)."""
+    from mediadesk.planning.openplan_io import placement_values_from_open_plan
+
+    try:
+        plan = from_open_plan(document)
     except OpenPlanError as exc:
         return ParsedPlan(source=filename, problems=[Problem(None, "", "", str(exc))])
     values, problems = placement_values_from_open_plan(plan)
     parsed = ParsedPlan(source=filename, warnings=list(problems))
+    for number, line in enumerate(values, start=1):
+        if not str(line.get("vendor") or "").strip():
+            # The standard's partner is optional; a plan line here always has a vendor.
+            line["vendor"] = UNNAMED_VENDOR
+            parsed.warnings.append(
+                f"line {number} ({line.get('code') or line.get('name')}) names no partner; "
+                f"its vendor reads “{UNNAMED_VENDOR}” until you set it."
+            )
     parsed.lines = [ImportedLine(row=n, values=v) for n, v in enumerate(values, start=1)]
     return parsed
 
