@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from mediadesk.accounts.models import ApiToken, Membership, User
+from mediadesk.accounts.models import ApiToken, Client, FxRate, Membership, User
 from mediadesk.accounts.services import create_token
 from mediadesk.planning.models import Campaign, PlanVersion
 from mediadesk.planning.services import receive_plan_file
@@ -73,6 +75,8 @@ def test_walk_finds_the_routes_it_must_cover() -> None:
     assert any(r.startswith("api/v1/") and "campaign_id" in r for r in routes)
     assert "settings/clients/<int:client_id>/brands/<int:brand_id>/" in routes
     assert any(r.startswith("api/v1/") and "client_id" in r for r in routes)
+    assert "settings/clients/<int:client_id>/fx-rates/<int:fx_rate_id>/remove/" in routes
+    assert any(r.startswith("api/v1/") and "fx_rate_id" in r for r in routes)
 
 
 @pytest.fixture
@@ -87,11 +91,13 @@ def foreign_objects(demo: Any) -> Any:
         "client_id": demo.contoso.pk,
         "brand_id": demo.contoso.brands.first().pk,
         "membership_id": Membership.objects.get(user=demo.ben, client=demo.contoso).pk,
+        "fx_rate_id": fx_rate_of(demo.contoso).pk,
     }
     not_bens = {
         "client_id": demo.fabrikam.pk,
         "brand_id": demo.fabrikam.brands.first().pk,
         "membership_id": Membership.objects.get(user=demo.cara, client=demo.fabrikam).pk,
+        "fx_rate_id": fx_rate_of(demo.fabrikam).pk,
     }
     # A client reviewer does not see drafts, even of a shared campaign of his own client.
     draft = PlanVersion.objects.get(campaign__code="NWND-AR26", status="draft")
@@ -108,6 +114,14 @@ def foreign_objects(demo: Any) -> Any:
         (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens,
                     **plan_objects(fabrikam)}),
     ]  # fmt: skip
+
+
+def fx_rate_of(client: Client) -> FxRate:
+    """An FX rate of the client (the demo has none), for the settings and API routes."""
+    return FxRate.objects.create(
+        client=client, month=date(2026, 10, 1), currency_from="CHF", currency_to="EUR",
+        rate=Decimal("1.05"),
+    )  # fmt: skip
 
 
 def plan_objects(campaign: Campaign) -> dict[str, Any]:
@@ -170,6 +184,7 @@ def test_the_walk_reaches_real_objects(demo: Any, client: Any, api_as: Any) -> N
         "client_id": demo.northwind.pk,
         "brand_id": demo.northwind.brands.first().pk,
         "membership_id": Membership.objects.get(user=demo.ben, client=demo.northwind).pk,
+        "fx_rate_id": fx_rate_of(demo.northwind).pk,
         **plan_objects(own),
     }
     for route in object_routes():

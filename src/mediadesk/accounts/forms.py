@@ -114,6 +114,25 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
 
 
+class FxRateForm(forms.Form):
+    """One month's rate of a currency pair; the service checks and tidies the values."""
+
+    month = forms.CharField(
+        label="Month",
+        max_length=10,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
+        help_text="Year and month, such as 2026-10.",
+    )
+    currency_from = forms.ChoiceField(label="From", choices=CURRENCY_CHOICES, initial="USD")
+    currency_to = forms.ChoiceField(label="To", choices=CURRENCY_CHOICES, initial="EUR")
+    rate = forms.CharField(
+        label="Rate",
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num-input"}),
+        help_text="What 1 unit of the first currency is worth in the second, such as 0.92.",
+    )
+
+
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's messages beside the fields they name (the rest above the form)."""
     if hasattr(error, "error_dict"):

@@ -7,10 +7,12 @@ The client is the unit of data isolation: every client-owned row is read through
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -247,3 +249,53 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class FxRate(models.Model):
+    """An exchange rate a client's budgets use for one month: 1 currency_from = rate currency_to.
+
+    Placements booked in another currency than their plan are converted month by month with
+    these (see domain/budget.py). Finance enters them; only the direction entered is used.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="fx_rates")
+    month = models.DateField(help_text="The first day of the month the rate is for.")
+    currency_from = models.CharField("from", max_length=3, choices=CURRENCY_CHOICES)
+    currency_to = models.CharField("to", max_length=3, choices=CURRENCY_CHOICES)
+    rate = models.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+        help_text="How much 1 unit of the first currency is worth in the second.",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects: ClassVar[ClientOwnedQuerySet[FxRate]] = ClientOwnedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-month", "currency_from", "currency_to"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "month", "currency_from", "currency_to"], name="fx_rate_unique"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="fx_rate_positive"),
+            models.CheckConstraint(
+                condition=~Q(currency_from=models.F("currency_to")), name="fx_rate_two_currencies"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency_from}→{self.currency_to} {self.month:%b %Y}: {self.rate}"
+
+    @property
+    def month_key(self) -> str:
+        """'2026-10', as the API gives months."""
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def rate_text(self) -> str:
+        """The rate without trailing zeros: 0.92, not 0.92000000."""
+        return format(self.rate.normalize(), "f")

@@ -6,7 +6,8 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from mediadesk.accounts.models import (
     ApiToken,
     Brand,
     Client,
+    FxRate,
     LoginFailure,
     Membership,
     Organization,
@@ -536,6 +538,143 @@ def restore_brand(actor: Any, brand: Brand, reason: str = "") -> Brand:
             reason=reason,
         )
     return brand
+
+
+# --- FX rates --------------------------------------------------------------------------------
+
+FX_FIELDS = ["month", "currency_from", "currency_to", "rate"]
+RATE_STEP = Decimal("0.00000001")  # 8 decimals, as stored
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})(?:-\d{2})?$")
+
+
+def _month(value: date | str) -> date:
+    """The first day of the month given as a date or as '2026-10'."""
+    if isinstance(value, date):
+        return value.replace(day=1)
+    match = MONTH_PATTERN.match(str(value or "").strip())
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise ValidationError({"month": ["Give the month as year and month, such as 2026-10."]})
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _fx_values(
+    month: date | str, currency_from: str, currency_to: str, rate: Decimal | str
+) -> tuple[date, str, str, Decimal]:
+    errors: dict[str, list[str]] = {}
+    try:
+        first = _month(month)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        first = date.min
+    source = str(currency_from or "").strip().upper()
+    target = str(currency_to or "").strip().upper()
+    for field, code in (("currency_from", source), ("currency_to", target)):
+        if code not in CURRENCY_CODES:
+            errors[field] = [
+                f"{code or 'An empty value'} is not a currency mediadesk knows; "
+                "use a three-letter ISO code such as USD."
+            ]
+    if not errors.get("currency_to") and source == target:
+        errors["currency_to"] = [f"Choose two different currencies: {source} to {source} is 1."]
+    try:
+        value = rate if isinstance(rate, Decimal) else Decimal(str(rate).strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0:
+        errors["rate"] = ["Give a rate above zero, such as 0.92."]
+    elif value.adjusted() >= 10:
+        errors["rate"] = ["The rate is too large; give at most 10 digits before the decimal point."]
+    elif value != value.quantize(RATE_STEP):
+        errors["rate"] = ["Give the rate with at most 8 decimals."]
+    if errors:
+        raise ValidationError(errors)
+    return first, source, target, value.quantize(RATE_STEP)
+
+
+def set_fx_rate(
+    actor: Any,
+    client: Client,
+    month: date | str,
+    currency_from: str,
+    currency_to: str,
+    rate: Decimal | str,
+    reason: str = "",
+) -> FxRate:
+    """Enter or change the rate of one currency pair for one month of a client.
+
+    1 ``currency_from`` is worth ``rate`` ``currency_to``; budgets convert with it month by month.
+    """
+    require(actor, Action.EDIT_FINANCE, client.pk)
+    _require_active(client)
+    first, source, target, value = _fx_values(month, currency_from, currency_to, rate)
+    fx = FxRate.objects.filter(
+        client_id=client.pk, month=first, currency_from=source, currency_to=target
+    ).first()
+    created = fx is None
+    if fx is None:
+        fx = FxRate(client=client, month=first, currency_from=source, currency_to=target)
+        before: dict[str, Any] = {}
+    else:
+        before = snapshot(fx, FX_FIELDS)
+    fx.rate = value
+    changes = diff(before, snapshot(fx, FX_FIELDS))
+    if not changes:
+        return fx
+    fx.updated_at = timezone.now()
+    fx.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            fx.save()
+            record(
+                actor=actor,
+                obj=fx,
+                action=AuditAction.CREATED if created else AuditAction.UPDATED,
+                changes=changes,
+                reason=reason,
+                client_id=client.pk,
+            )
+    except IntegrityError as exc:  # the same rate entered by two people at the same moment
+        raise ValidationError(
+            {"rate": [f"The {fx.currency_from}→{fx.currency_to} rate for {first:%b %Y} was "
+                      "entered by someone else just now; reload the page."]}
+        ) from exc  # fmt: skip
+    return fx
+
+
+def remove_fx_rate(actor: Any, fx: FxRate, reason: str = "") -> None:
+    """Remove a rate entered by mistake; refused while a placement converts with it."""
+    from mediadesk.planning.models import Placement
+
+    require(actor, Action.EDIT_FINANCE, fx.client_id)
+    _require_active(fx.client)
+    next_month = date(fx.month.year + fx.month.month // 12, fx.month.month % 12 + 1, 1)
+    user = (
+        Placement.objects.filter(
+            version__campaign__client_id=fx.client_id,
+            currency=fx.currency_from,
+            version__currency=fx.currency_to,
+            start__lt=next_month,
+            end__gte=fx.month,
+        )
+        .select_related("version__campaign")
+        .first()
+    )
+    if user is not None:
+        raise Conflict(
+            f"Placement {user.code} ({user.version.campaign.code}, plan version "
+            f"{user.version.number}) is in {fx.currency_from} and runs in {fx.month:%b %Y}, so "
+            f"its plan converts with this rate; enter the right rate instead of removing it."
+        )
+    with transaction.atomic():
+        record(
+            actor=actor,
+            obj=fx,
+            action=AuditAction.DELETED,
+            changes={name: [value, None] for name, value in snapshot(fx, FX_FIELDS).items()},
+            reason=reason,
+            client_id=fx.client_id,
+        )
+        fx.delete()
 
 
 # --- Logging in, with throttling of repeated failures ----------------------------------------

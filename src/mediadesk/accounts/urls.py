@@ -34,6 +34,12 @@ urlpatterns = [
         views.member_remove,
         name="member_remove",
     ),
+    path("settings/clients/<int:client_id>/fx-rates/", views.fx_rate_set, name="fx_rate_set"),
+    path(
+        "settings/clients/<int:client_id>/fx-rates/<int:fx_rate_id>/remove/",
+        views.fx_rate_remove,
+        name="fx_rate_remove",
+    ),
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("settings/roles/", views.roles, name="roles"),

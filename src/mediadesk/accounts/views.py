@@ -22,6 +22,7 @@ from mediadesk.accounts.choices import Role
 from mediadesk.accounts.forms import (
     BrandForm,
     ClientForm,
+    FxRateForm,
     InviteForm,
     LoginForm,
     RoleForm,
@@ -29,7 +30,7 @@ from mediadesk.accounts.forms import (
     add_service_errors,
 )
 from mediadesk.accounts.middleware import LOGIN_AT
-from mediadesk.accounts.models import ApiToken, Brand, Client, Membership, User
+from mediadesk.accounts.models import ApiToken, Brand, Client, FxRate, Membership, User
 from mediadesk.accounts.permissions import (
     Action,
     can,
@@ -186,6 +187,10 @@ HISTORY_LABELS = {
     "archived": "Archived",
     "person": "Person",
     "role": "Role",
+    "month": "Month",
+    "currency_from": "From",
+    "currency_to": "To",
+    "rate": "Rate",
 }
 
 
@@ -201,7 +206,7 @@ def _show(name: str, value: Any) -> str:
 
 def _client_history(client: Client) -> list[dict[str, Any]]:
     """The client's own changes: the client, its brands and its people (not its campaigns)."""
-    types = ContentType.objects.get_for_models(Client, Brand, Membership).values()
+    types = ContentType.objects.get_for_models(Client, Brand, Membership, FxRate).values()
     events = AuditEvent.objects.filter(client_id=client.pk, content_type__in=types)
     history = []
     for event in events.select_related("actor")[:30]:
@@ -226,6 +231,7 @@ def _client_page(
     invite_form: InviteForm | None = None,
     brand_forms: dict[int, BrandForm] | None = None,
     role_forms: dict[int, RoleForm] | None = None,
+    fx_form: FxRateForm | None = None,
 ) -> HttpResponse:
     """The client's settings page; a refused form is passed in to show its errors in place."""
     person = signed_in(request)
@@ -273,10 +279,32 @@ def _client_page(
                 "naming_template": client.naming_template,
             },
         )
+    # FX rates: finance data, seen by roles that see budgets and entered by finance and admins.
+    fx_rates = (
+        list(FxRate.objects.filter(client=client).select_related("updated_by"))
+        if can(person, Action.VIEW_FINANCE, client.pk)
+        else None
+    )
+    can_fx = active and can(person, Action.EDIT_FINANCE, client.pk)
+    if can_fx and fx_form is None:
+        # A plan that misses a rate links here with the month and pair filled in.
+        fx_form = FxRateForm(
+            prefix="fx",
+            initial={
+                "currency_to": request.GET.get("fx-currency_to") or client.default_currency,
+                **{
+                    name: request.GET[f"fx-{name}"]
+                    for name in ("month", "currency_from")
+                    if request.GET.get(f"fx-{name}")
+                },
+            },
+        )
     return render(
         request,
         "accounts/client_detail.html",
         {
+            "fx_rates": fx_rates,
+            "fx_form": fx_form if can_fx else None,
             "client": client,
             "row": row,
             "can_manage": can_manage,
@@ -529,3 +557,51 @@ def member_remove(request: HttpRequest, client_id: int, membership_id: int) -> H
     if not Client.objects.visible_to(request.user).filter(pk=client.pk).exists():
         return redirect("accounts:settings")
     return redirect(_section(client, "people"))
+
+
+# --- FX rates ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def fx_rate_set(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Enter a month's rate of a currency pair, or change it (the same month and pair again)."""
+    client = _client_or_404(request, client_id)
+    require(request.user, Action.EDIT_FINANCE, client.pk)
+    form = FxRateForm(request.POST, prefix="fx")
+    if form.is_valid():
+        try:
+            fx = services.set_fx_rate(request.user, client, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            return redirect(_section(client, "fx-rates"))
+        else:
+            messages.success(
+                request,
+                f"1 {fx.currency_from} = {fx.rate_text} {fx.currency_to} in {fx.month:%b %Y} "
+                f"for {client.name}.",
+            )
+            return redirect(_section(client, "fx-rates"))
+    return _client_page(request, client, fx_form=form)
+
+
+@login_required
+@require_POST
+def fx_rate_remove(request: HttpRequest, client_id: int, fx_rate_id: int) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    # Both ids must match: a rate of another client answers 404 under this client's address.
+    fx = get_object_or_404(
+        FxRate.objects.visible_to(request.user).select_related("client"),
+        pk=fx_rate_id,
+        client=client,
+    )
+    try:
+        services.remove_fx_rate(request.user, fx, request.POST.get("reason", ""))
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        pair = f"{fx.currency_from}→{fx.currency_to}"
+        messages.success(request, f"The {pair} rate for {fx.month:%b %Y} is removed.")
+    return redirect(_section(client, "fx-rates"))

@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, Sum
+from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -39,7 +39,14 @@ from mediadesk.planning.models import (
     PlanVersionQuerySet,
     placement_warnings,
 )
-from mediadesk.planning.plans import diff_versions, flowchart_of
+from mediadesk.planning.plans import (
+    PlanBudget,
+    diff_versions,
+    flowchart_of,
+    month_key,
+    plan_budget,
+    plan_totals,
+)
 
 router = Router(tags=["campaigns"])
 
@@ -180,16 +187,28 @@ class PlanVersionOut(Schema):
     number: int
     status: PlanStatus
     currency: str
-    total_cost: Decimal = Field(description="Sum of the placements' gross cost.")
+    total_cost: Decimal | None = Field(
+        description="Sum of the placements' gross cost in the plan's currency; lines in other "
+        "currencies are converted month by month with the client's FX rates. Null while a rate "
+        "is missing (GET /plans/{id}/budget names it)."
+    )
     based_on: int | None = Field(validation_alias="based_on_id")
     note: str
     created_at: datetime
     submitted_at: datetime | None
 
     @staticmethod
-    def resolve_total_cost(obj: Any) -> Decimal:
+    def resolve_total_cost(obj: Any) -> Decimal | None:
+        if hasattr(obj, "plan_total"):  # computed for a whole list at once (_with_totals)
+            total = obj.plan_total
+        elif getattr(obj, "foreign_lines", 1):
+            total = plan_totals([obj])[obj.pk]
+        else:  # every line in the plan's currency: the SQL sum is the total
+            total = obj.total_cost
+        if total is None:
+            return None
         places = CURRENCY_MINOR_UNITS.get(obj.currency, 2)
-        return Decimal(obj.total_cost).quantize(Decimal(1).scaleb(-places))
+        return Decimal(total).quantize(Decimal(1).scaleb(-places))
 
 
 class PlacementOut(Schema):
@@ -363,9 +382,20 @@ def _versions(request: HttpRequest) -> PlanVersionQuerySet:
         PlanVersion.objects.visible_to(request.user)
         .select_related("campaign")
         .annotate(
-            total_cost=Coalesce(Sum("placements__cost"), Decimal("0"), output_field=DecimalField())
+            total_cost=Coalesce(Sum("placements__cost"), Decimal("0"), output_field=DecimalField()),
+            # Lines in another currency than the plan: their total needs converting.
+            foreign_lines=Count("placements", filter=~Q(placements__currency=F("currency"))),
         )
     )
+
+
+def _with_totals(versions: list[PlanVersion]) -> list[PlanVersion]:
+    """Converted totals for every listed version that needs one, in one placements query."""
+    converting = [v for v in versions if getattr(v, "foreign_lines", 1)]
+    totals = plan_totals(converting)
+    for version in converting:
+        version.plan_total = totals[version.pk]  # type: ignore[attr-defined]
+    return versions
 
 
 def _plan(request: HttpRequest, plan_id: int) -> PlanVersion:
@@ -404,7 +434,7 @@ def _placement_values(data: dict[str, Any]) -> dict[str, Any]:
 )
 def list_plans(request: HttpRequest, campaign_id: int) -> Any:
     campaign = get_object_or_404(_campaigns(request), pk=campaign_id)
-    return _versions(request).filter(campaign=campaign).order_by("-number")
+    return _with_totals(list(_versions(request).filter(campaign=campaign).order_by("-number")))
 
 
 @router.post(
@@ -558,6 +588,94 @@ def flowchart(
         "week_totals": chart.week_totals,
         "total": chart.total,
     }
+
+
+# --- Budget ------------------------------------------------------------------------------------
+
+
+class BudgetPartOut(Schema):
+    key: str = Field(description="The channel or month (2026-10), vendor or market.")
+    label: str
+    amount: Decimal
+
+
+class MissingRateOut(Schema):
+    currency_from: str
+    currency_to: str
+    month: str = Field(description="Year and month, e.g. 2026-10.")
+    message: str
+
+
+class BudgetOut(Schema):
+    plan: int
+    currency: str = Field(description="The plan's currency: every amount below but the budget's.")
+    total: Decimal | None = Field(description="Planned gross cost; null while a rate is missing.")
+    by_channel: list[BudgetPartOut]
+    by_month: list[BudgetPartOut]
+    by_vendor: list[BudgetPartOut]
+    by_market: list[BudgetPartOut]
+    budget: Decimal = Field(description="The campaign's budget, in budget_currency.")
+    budget_currency: str
+    planned_in_budget_currency: Decimal | None = Field(
+        description="The total converted month by month into the budget's currency."
+    )
+    remaining: Decimal | None = Field(description="Budget minus planned; negative when over.")
+    percent_used: Decimal | None
+    over_budget: bool | None
+    missing_rates: list[MissingRateOut]
+    missing_rates_message: str = Field(description="Which rates to enter, as one sentence.")
+
+
+def _parts(parts: Any, label: Any = None) -> list[dict[str, Any]]:
+    return [
+        {"key": key, "label": label(key) if label else (key or "—"), "amount": amount}
+        for key, amount in parts.items()
+    ]
+
+
+def budget_json(budget: PlanBudget) -> dict[str, Any]:
+    result = budget.rollup
+    channels = dict(Channel.choices)
+    status = budget.status
+    return {
+        "plan": budget.version.pk,
+        "currency": budget.currency,
+        "total": result.total if result else None,
+        "by_channel": _parts(result.by_channel, lambda k: str(channels.get(k, k)))
+        if result
+        else [],
+        "by_month": [
+            {"key": month_key(m), "label": f"{date(m[0], m[1], 1):%b %Y}", "amount": amount}
+            for m, amount in result.by_month.items()
+        ]
+        if result
+        else [],
+        "by_vendor": _parts(result.by_vendor) if result else [],
+        "by_market": _parts(result.by_market) if result else [],
+        "budget": budget.budget,
+        "budget_currency": budget.budget_currency,
+        "planned_in_budget_currency": budget.planned,
+        "remaining": status.remaining if status else None,
+        "percent_used": status.percent_used if status else None,
+        "over_budget": status.over if status else None,
+        "missing_rates": [
+            {
+                "currency_from": m.currency_from,
+                "currency_to": m.currency_to,
+                "month": month_key((m.year, m.month)),
+                "message": str(m),
+            }
+            for m in budget.missing
+        ],
+        "missing_rates_message": budget.missing_message,
+    }
+
+
+@router.get("/plans/{plan_id}/budget", response=BudgetOut, tags=["plans"],
+            summary="Planned vs budget, by channel, month, vendor and market")  # fmt: skip
+def plan_budget_api(request: HttpRequest, plan_id: int) -> Any:
+    version = _plan(request, plan_id)
+    return budget_json(plan_budget(version, version.placement_list))  # type: ignore[attr-defined]
 
 
 # --- Files: export and import ----------------------------------------------------------------

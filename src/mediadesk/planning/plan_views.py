@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +20,7 @@ from mediadesk.accounts.permissions import Action, can
 from mediadesk.domain.calendars import CalendarKind
 from mediadesk.errors import Conflict
 from mediadesk.planning import services
-from mediadesk.planning.choices import ImportOutcome, PlanStatus
+from mediadesk.planning.choices import Channel, ImportOutcome, PlanStatus
 from mediadesk.planning.files import plan_file_response, read_upload
 from mediadesk.planning.forms import PlacementForm
 from mediadesk.planning.models import (
@@ -27,7 +30,7 @@ from mediadesk.planning.models import (
     PlanVersion,
     placement_warnings,
 )
-from mediadesk.planning.plans import diff_versions, flowchart_of, total_cost
+from mediadesk.planning.plans import PlanBudget, diff_versions, flowchart_of, plan_budget
 from mediadesk.planning.views import visible_campaigns
 
 
@@ -106,6 +109,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         if version.status == PlanStatus.SUBMITTED
         else Action.REVIEW_CLIENT_STAGE
     )
+    budget = plan_budget(version, placements)
     return render(
         request,
         "planning/plan_detail.html",
@@ -114,8 +118,14 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "version": version,
             "versions": versions,
             "rows": [(p, placement_warnings(p)) for p in placements],
-            "total": total_cost(placements),
-            "budget_left": campaign.budget - total_cost(placements),
+            # Lines in other currencies are converted; None while a rate is missing.
+            "total": budget.rollup.total if budget.rollup else None,
+            "budget_left": budget.status.remaining if budget.status else None,
+            "budget": budget,
+            "budget_tables": _budget_tables(budget),
+            "budget_meter": _meter(budget),
+            "mixed_currencies": any(p.currency != version.currency for p in placements),
+            "rate_link": _rate_link(request, budget),
             "form": form,
             "can_edit": can_edit and version.is_editable,
             "can_copy": can_edit and not version.is_editable,
@@ -127,6 +137,60 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "previous": next((v for v in versions if v.number < version.number), None),
         },
     )
+
+
+def _budget_tables(budget: PlanBudget) -> list[dict[str, Any]]:
+    """The roll-ups as tables for the page: (caption, rows of label and amount, share %)."""
+    result = budget.rollup
+    if result is None:
+        return []
+    channels = dict(Channel.choices)
+
+    def rows(parts: Any, label: Callable[[Any], str]) -> list[tuple[str, Any, Any]]:
+        return [
+            (
+                label(key),
+                amount,
+                (amount * 100 / result.total).quantize(Decimal("0.1")) if result.total else None,
+            )
+            for key, amount in parts.items()
+        ]
+
+    def name(key: str) -> str:
+        return key or "—"
+
+    return [
+        {"id": "channel", "caption": "By channel", "heading": "Channel",
+         "rows": rows(result.by_channel, lambda k: str(channels.get(k, k)))},
+        {"id": "month", "caption": "By month", "heading": "Month",
+         "rows": rows(result.by_month, lambda m: f"{date(m[0], m[1], 1):%b %Y}")},
+        {"id": "vendor", "caption": "By vendor", "heading": "Vendor",
+         "rows": rows(result.by_vendor, name)},
+        {"id": "market", "caption": "By market", "heading": "Market",
+         "rows": rows(result.by_market, name)},
+    ]  # fmt: skip
+
+
+def _meter(budget: PlanBudget) -> Decimal | None:
+    """The share of the budget used, capped at 100 for the bar (the text gives the real figure)."""
+    status = budget.status
+    if status is None or status.percent_used is None:
+        return None
+    return min(status.percent_used, Decimal(100))
+
+
+def _rate_link(request: HttpRequest, budget: PlanBudget) -> str:
+    """Where to enter the first missing rate, filled in; empty unless the user may enter rates."""
+    if not budget.missing or not can(request.user, Action.EDIT_FINANCE, budget.campaign.client_id):
+        return ""
+    first = budget.missing[0]
+    query = urlencode({
+        "fx-month": f"{first.year}-{first.month:02d}",
+        "fx-currency_from": first.currency_from,
+        "fx-currency_to": first.currency_to,
+    })  # fmt: skip
+    url = reverse("accounts:client_detail", args=[budget.campaign.client_id])
+    return f"{url}?{query}#fx-rates"
 
 
 @login_required

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -13,10 +14,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from mediadesk.accounts.models import Client
+from mediadesk.accounts.models import Client, FxRate
 from mediadesk.accounts.permissions import Action, require
 from mediadesk.audit.choices import AuditAction
 from mediadesk.audit.services import diff, record, snapshot
+from mediadesk.domain.budget import MissingRate, flight_months, rates_to_enter
 from mediadesk.domain.costmodels import CostModel as DomainCostModel
 from mediadesk.domain.costmodels import PricingError, net_from_gross, price
 from mediadesk.domain.flighting import FlightingError, spread
@@ -263,6 +265,38 @@ def _priced(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _missing_rates(placement: Placement) -> list[str]:
+    """A placement in another currency than its plan needs the client's FX rates for every
+    month of its flight (its cost is converted month by month); say exactly which to enter."""
+    plan_currency = placement.version.currency
+    currency = placement.currency
+    if (
+        currency == plan_currency
+        or currency not in CURRENCY_MINOR_UNITS
+        or not (placement.start and placement.end)
+        or placement.end < placement.start
+    ):
+        return []  # nothing to convert, or the currency or flight is refused elsewhere
+    months = flight_months(placement.start, placement.end)
+    entered = set(
+        FxRate.objects.filter(
+            client_id=placement.version.campaign.client_id,
+            currency_from=currency,
+            currency_to=plan_currency,
+            month__gte=date(*months[0], 1),
+            month__lte=date(*months[-1], 1),
+        ).values_list("month", flat=True)
+    )
+    missing = [
+        MissingRate(currency, plan_currency, year, month)
+        for year, month in months
+        if date(year, month, 1) not in entered
+    ]
+    if not missing:
+        return []
+    return [rates_to_enter(missing, f"enter the placement in {plan_currency}")]
+
+
 def _check_placement(placement: Placement, taken_codes: set[str] | None = None) -> None:
     """Every rule a plan line must meet. ``taken_codes`` (lower-case) replaces the database
     lookup when many lines are checked at once (imports)."""
@@ -271,11 +305,9 @@ def _check_placement(placement: Placement, taken_codes: set[str] | None = None) 
         errors["universe"] = [
             "A CPP buy needs the audience universe (persons), to turn GRPs into impressions."
         ]
-    if placement.currency != placement.version.currency:
-        errors.setdefault("currency", []).append(
-            f"This plan is in {placement.version.currency}; enter the placement in "
-            f"{placement.version.currency} (the vendor's currency can go in the notes)."
-        )
+    errors_of_currency = _missing_rates(placement)
+    if errors_of_currency:
+        errors.setdefault("currency", []).extend(errors_of_currency)
     if placement.start and placement.end and placement.end >= placement.start:
         try:
             spread(
@@ -391,7 +423,8 @@ def update_placement(
     version = placement.version
     require(actor, Action.EDIT_CAMPAIGN, version.campaign.client_id)
     _require_editable(version)
-    values = _normalized(values, version)
+    # A change that does not name the currency keeps the line's own (it may differ from the plan's).
+    values = _normalized({"currency": placement.currency, **values}, version)
     before = snapshot(placement, PLACEMENT_FIELDS)
     merged = {name: getattr(placement, name) for name in PLACEMENT_FIELDS if name != "net_cost"}
     merged.update(values)

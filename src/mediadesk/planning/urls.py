@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediadesk.planning import plan_views, views
+from mediadesk.planning import grid_views, plan_views, views
 
 app_name = "planning"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("plans/<int:plan_id>/export/", plan_views.plan_export, name="plan_export"),
     path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan_detail"),
     path("plans/<int:plan_id>/flowchart/", plan_views.plan_flowchart, name="plan_flowchart"),
+    path("plans/<int:plan_id>/grid/", grid_views.plan_grid, name="plan_grid"),
+    path("plans/<int:plan_id>/grid/rows/", grid_views.grid_rows, name="plan_grid_rows"),
+    path("plans/<int:plan_id>/grid/delete/", grid_views.grid_delete, name="plan_grid_delete"),
     path("plans/<int:plan_id>/diff/<int:other_plan_id>/", plan_views.plan_diff, name="plan_diff"),
     path("plans/<int:plan_id>/<slug:action>/", plan_views.plan_action, name="plan_action"),
     path(
