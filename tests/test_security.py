@@ -214,3 +214,16 @@ def test_audit_events_cannot_be_changed_or_deleted(demo: Any) -> None:
         AuditEvent.objects.all().delete()
     with pytest.raises(AuditEventIsPermanent):
         AuditEvent.objects.update(reason="x")
+
+
+def test_ids_in_pages_are_never_grouped(demo: Any, client: Any) -> None:
+    """An id of 12345 must stay 12345 in form values, not turn into 12,345."""
+    from mediadesk.accounts.models import Client, Membership
+
+    big = Client.objects.create(
+        pk=12345, organization=demo.northwind.organization, name="Big Id", code="BIG"
+    )
+    Membership.objects.create(user=demo.ben, client=big, role="coordinator")
+    client.force_login(demo.ben)
+    page = client.get("/campaigns/").content.decode()
+    assert 'value="12345"' in page and "12,345" not in page

@@ -293,7 +293,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: ids in attributes and form values must never read "1,234". Amounts are grouped where
+# they are shown (the money tag, floatformat with "g").
+USE_THOUSAND_SEPARATOR = False
 
 LOGGING = {
     "version": 1,

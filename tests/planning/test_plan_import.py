@@ -243,3 +243,17 @@ def test_a_messy_workbook_imports_with_its_hidden_row_reported(
     imported = PlanVersion.objects.filter(campaign=campaign).order_by("-number").first()
     assert imported is not None and imported.number == 2
     assert sum(p.cost for p in imported.placements.all()) == Decimal("132200.00")
+
+
+@pytest.mark.slow
+def test_ten_thousand_lines_import_in_one_piece(demo: Any, api_as: Any) -> None:
+    campaign = version("NWND-CB27", 1).campaign
+    lines = ["Code,Channel,Vendor,Market,Start,End,Cost model,Rate,Quantity"]
+    lines += [
+        f"BULK-{n:05d},display,Vendor {n % 50},DE,2027-04-05,2027-06-27,cpm,9.50,{100000 + n}"
+        for n in range(10_001)
+    ]
+    response = upload(api_as(demo.ben), campaign.pk, "bulk.csv", "\n".join(lines).encode())
+    assert response.status_code == 201, response.content[:500]
+    imported = PlanVersion.objects.get(pk=response.json()["id"])
+    assert imported.placements.count() == 10_001

@@ -307,3 +307,14 @@ def test_page_actions_submit_approve(demo: Any, web_as: Any) -> None:
     plan.refresh_from_db()
     assert plan.status == "rejected"
     assert plan.approvals.last().comment == "Too much radio"
+
+
+def test_flowchart_filters_by_channel_vendor_and_market(demo: Any, web_as: Any) -> None:
+    plan = PlanVersion.objects.get(campaign__code="NWND-AR26", number=1)
+    client = web_as(demo.ben)
+    url = f"/campaigns/plans/{plan.pk}/flowchart/"
+    codes = {row.line.code for row in client.get(url, {"market": "AT"}).context["chart"].rows}
+    assert codes == {"NWND_NWND-AR26_SOCIAL_META_AT_202609"}
+    chart = client.get(url, {"vendor": "RMS"}).context["chart"]
+    assert [row.line.vendor for row in chart.rows] == ["RMS"]
+    assert chart.total == plan.placements.get(vendor="RMS").cost

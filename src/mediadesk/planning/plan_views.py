@@ -249,12 +249,14 @@ def plan_flowchart(request: HttpRequest, plan_id: int) -> HttpResponse:
         else CalendarKind.CALENDAR
     )
     measure = "quantity" if request.GET.get("measure") == "quantity" else "cost"
-    placements = _placements(version)
-    channel = request.GET.get("channel", "")
-    if channel:
-        placements = [p for p in placements if p.channel == channel]
+    every = _placements(version)
+    chosen = {name: request.GET.get(name, "") for name in ("channel", "vendor", "market")}
+    placements = [
+        p for p in every if all(not value or getattr(p, name) == value
+                                for name, value in chosen.items())
+    ]  # fmt: skip
     chart = flowchart_of(placements, measure=measure, calendar=calendar)
-    channels = sorted({(p.channel, p.get_channel_display()) for p in _placements(version)})
+    channels = sorted({(p.channel, p.get_channel_display()) for p in every})
     return render(
         request,
         "planning/plan_flowchart.html",
@@ -264,8 +266,12 @@ def plan_flowchart(request: HttpRequest, plan_id: int) -> HttpResponse:
             "chart": chart,
             "calendar": calendar.value,
             "measure": measure,
-            "channel": channel,
+            "channel": chosen["channel"],
+            "vendor": chosen["vendor"],
+            "market": chosen["market"],
             "channels": channels,
+            "vendors": sorted({p.vendor for p in every}),
+            "markets": sorted({p.market for p in every if p.market}),
             "week_count": len(chart.weeks),
         },
     )
