@@ -318,3 +318,14 @@ def test_flowchart_filters_by_channel_vendor_and_market(demo: Any, web_as: Any) 
     chart = client.get(url, {"vendor": "RMS"}).context["chart"]
     assert [row.line.vendor for row in chart.rows] == ["RMS"]
     assert chart.total == plan.placements.get(vendor="RMS").cost
+
+
+def test_download_menu_only_for_roles_that_may_download(demo: Any, web_as: Any) -> None:
+    plan = PlanVersion.objects.get(campaign__code="NWND-AR26", number=1)
+    assert (
+        "Excel flowchart" in web_as(demo.ben).get(f"/campaigns/plans/{plan.pk}/").content.decode()
+    )
+    reviewer_page = web_as(demo.dan).get(f"/campaigns/plans/{plan.pk}/")
+    assert reviewer_page.status_code == 200
+    assert "Excel flowchart" not in reviewer_page.content.decode()
+    assert web_as(demo.dan).get(f"/campaigns/plans/{plan.pk}/export/").status_code == 403

@@ -130,6 +130,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "can_edit": can_edit and version.is_editable,
             "can_copy": can_edit and not version.is_editable,
             "can_import": can_edit,
+            "can_export": can(request.user, Action.EXPORT, client_id),
             "can_submit": can_edit and version.status == PlanStatus.DRAFT,
             "can_decide": version.status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
             and can(request.user, stage_approver, client_id),
