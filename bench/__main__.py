@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 
-BENCHMARKS = ["campaigns", "flowchart", "flighting", "plans", "ingest"]
+BENCHMARKS = ["campaigns", "flowchart", "flighting", "plans", "ingest", "delivery"]
 
 
 def main(argv: list[str]) -> int:

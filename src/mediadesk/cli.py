@@ -11,6 +11,7 @@
     mediadesk worker       run background tasks from the database queue
     mediadesk backup PATH  write a consistent copy of the database to PATH
     mediadesk restore PATH replace the database with a backup
+    mediadesk inspect FILE [--json]    what an export is (no database needed)
     mediadesk manage ...   any Django management command
 
 Domain commands are added by later work as Django management commands and listed here.
@@ -313,6 +314,46 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """Platform, report, rows, dates, currency and totals of an export; needs no database."""
+    import json
+    from pathlib import Path
+
+    from mediadesk.ingest.delivery.inspect import InspectError, inspect
+    from mediadesk.ingest.safety import UnsafeFile
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+        result = inspect(data, path.name)
+    except OSError as exc:
+        print(f"{path.name} cannot be read: {exc.strerror or exc}.", file=sys.stderr)
+        return 2
+    except (InspectError, UnsafeFile, ValueError) as exc:
+        print(" ".join(str(exc).split()), file=sys.stderr)
+        return 2
+    except Exception as exc:  # one line, never a traceback: the file is what is wrong here
+        detail = " ".join(str(exc).split())[:300]
+        print(f"{path.name} cannot be read ({type(exc).__name__}: {detail}).", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+        return 0
+    shown = result.as_json()
+    print(f"{result.source}: {result.platform} {result.report} report")
+    skipped = f" ({result.summary_rows:,} total/footer rows not counted)" * bool(
+        result.summary_rows
+    )
+    print(f"  data rows    {result.rows:,}{skipped}")
+    print(f"  dates        {shown['date_from'] or '?'} to {shown['date_to'] or '?'}")
+    print(f"  currency     {result.currency or '?'}")
+    for name, value in shown["totals"].items():
+        print(f"  {name:<12} {'—' if value is None else value}")
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mediadesk", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -388,6 +429,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--by", required=True, metavar="EMAIL", help="who imports it")
     imp.set_defaults(func=cmd_plan_import)
 
+    inspect = sub.add_parser("inspect", help="what an export is (no database needed)")
+    inspect.add_argument("file")
+    inspect.add_argument("--json", action="store_true", help="one JSON object")
+    inspect.set_defaults(func=cmd_inspect)
+
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=None)
@@ -402,6 +448,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         execute_from_command_line(["mediadesk manage", *args.args])
         return 0
+    if args.command == "inspect":  # reads a file only: no Django, no database
+        inspected: int = args.func(args)
+        return inspected
     _setup_django()
     from mediadesk.audit.services import channel
 

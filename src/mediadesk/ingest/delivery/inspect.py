@@ -1,0 +1,195 @@
+"""What an export is: platform, report, data rows, date range, currency, totals, warnings.
+
+Needs no database. ``inspect`` raises ``InspectError`` (one sentence) for a file it cannot
+read as a delivery export, and lets ``UnsafeFile`` from the safety checks through.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from mediadesk.ingest import tables
+from mediadesk.ingest.delivery.detect import Reader, detect
+from mediadesk.ingest.delivery.summary import is_summary_row
+from mediadesk.ingest.safety import check_upload, display_name
+from mediadesk.ingest.tables import Table, read_table
+from mediadesk.ingest.values import ValueProblem, parse_date
+
+_RANGE_SPLIT = re.compile(r"\s+[-–—]\s+|\s+(?:to|bis|au|a|até)\s+", re.IGNORECASE)
+TOTALS = ("impressions", "clicks", "spend", "conversions")
+
+
+class InspectError(ValueError):
+    """A file that is not a readable delivery export; the message is one line for the person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    platform: str
+    report: str
+    rows: int  # data rows only: summary and footer rows are never counted
+    date_from: date | None
+    date_to: date | None
+    currency: str | None
+    totals: dict[str, int | Decimal | None]
+    warnings: tuple[str, ...]
+    source: str = ""
+    summary_rows: int = 0
+    frame: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "report": self.report,
+            "rows": self.rows,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "currency": self.currency,
+            "totals": {
+                name: _plain(value) if isinstance(value, Decimal) else value
+                for name, value in self.totals.items()
+            },
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    table: Table
+    preamble: tuple[str, ...]
+    reader: Reader
+    report: str
+    frame: pl.DataFrame
+    warnings: tuple[str, ...]
+    summary_rows: int
+
+
+def load(data: bytes, filename: str) -> Loaded:
+    """The file read by the reader of its platform (see ``detect``)."""
+    name = display_name(filename)
+    if not data.strip():
+        raise InspectError(f"{name} is empty.")
+    try:
+        table = read_table(data, filename)
+    except ValueError as exc:
+        if type(exc) is not ValueError:
+            raise
+        raise InspectError(_one_line(str(exc))) from exc
+    preamble = _preamble(data, filename, table)
+    data_rows = [row for row in table.rows if not is_summary_row(row.cells)]
+    if not data_rows:
+        raise InspectError(
+            f"{name} has a header ({_listed(table.headers)}) but no data rows below it."
+        )
+    found = detect(table.headers, preamble)
+    if found is None:
+        raise InspectError(
+            f"{name} has an unknown layout; the columns it has are: {_listed(table.headers)}."
+        )
+    reader, _ = found
+    warnings: list[str] = []
+    frame = reader.read(table, warnings)
+    report = reader.report(table.headers, preamble)
+    summary = len(table.rows) - len(data_rows)
+    return Loaded(table, preamble, reader, report, frame, tuple(warnings), summary)
+
+
+def inspect(data: bytes, filename: str) -> Inspection:
+    loaded = load(data, filename)
+    frame = loaded.frame
+    warnings = list(loaded.warnings)
+    dates = frame["date"].drop_nulls()
+    date_from: date | None = dates.min() if len(dates) else None  # type: ignore[assignment]
+    date_to: date | None = dates.max() if len(dates) else None  # type: ignore[assignment]
+    if date_from is None:
+        date_from, date_to = _preamble_range(loaded.preamble)
+    currencies = sorted(frame["currency"].drop_nulls().unique().to_list())
+    currency = currencies[0] if len(currencies) == 1 else None
+    if len(currencies) > 1:
+        warnings.append(f"Several currencies in one file: {', '.join(currencies)}.")
+    elif not currencies:
+        warnings.append("The file names no currency (no currency column or header).")
+    if date_from is None:
+        warnings.append("The file has no dates (no date column or date-range line).")
+    totals: dict[str, int | Decimal | None] = {}
+    for name in TOTALS:
+        column = frame[name]
+        if column.null_count() == len(column):
+            totals[name] = None
+            warnings.append(f"The file has no {name} column.")
+        else:
+            total = column.sum()
+            totals[name] = int(total) if name in ("impressions", "clicks") else Decimal(total)
+    return Inspection(
+        platform=loaded.reader.platform,
+        report=loaded.report,
+        rows=frame.height,
+        date_from=date_from,
+        date_to=date_to,
+        currency=currency,
+        totals=totals,
+        warnings=tuple(warnings),
+        source=loaded.table.source,
+        summary_rows=loaded.summary_rows,
+        frame=frame,
+    )
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0E-6") else text
+
+
+def _listed(headers: Sequence[str]) -> str:
+    shown = ", ".join(headers[:30])
+    return shown + (f" and {len(headers) - 30} more" if len(headers) > 30 else "")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _preamble(data: bytes, filename: str, table: Table) -> tuple[str, ...]:
+    """The lines above the header (report title, date range, metadata), cells joined by spaces."""
+    above = table.header_row - 1
+    if above <= 0:
+        return ()
+    name = display_name(filename)
+    grid: Sequence[Sequence[object]]
+    if check_upload(data, filename).kind == "xlsx":
+        grid = tables._sheet_grid(data, name, None)[1][:above]
+    else:
+        # The same decoding and delimiter as read_table; only the first records are parsed.
+        text = tables._decode(data, name)
+        if declared := tables._SEP_LINE.match(text):
+            delimiter, text = declared[1], text[declared.end() :]
+        else:
+            delimiter = tables._delimiter(text[: tables._SAMPLE_CHARS])
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        grid = [next(reader, []) for _ in range(above)]
+    lines = (" ".join(tables._cell_text(cell).strip() for cell in row) for row in grid)
+    return tuple(line.strip() for line in lines if line.strip())
+
+
+def _preamble_range(preamble: Sequence[str]) -> tuple[date | None, date | None]:
+    """The report range from a preamble line such as "May 18, 2025 - August 15, 2025"."""
+    for line in preamble:
+        parts = _RANGE_SPLIT.split(line.removeprefix("Date Range:").strip())
+        if len(parts) != 2:
+            continue
+        try:
+            first, last = parse_date(parts[0]), parse_date(parts[1])
+        except ValueProblem:
+            continue
+        if first and last:
+            return first, last
+    return None, None
