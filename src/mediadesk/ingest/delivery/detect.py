@@ -32,6 +32,10 @@ PLATFORMS: tuple[str, ...] = (
 READER_MODULES: tuple[str, ...] = (
     "mediadesk.ingest.delivery.google_ads",
     "mediadesk.ingest.delivery.amazon_ads",
+    "mediadesk.ingest.delivery.meta",
+    "mediadesk.ingest.delivery.linkedin",
+    "mediadesk.ingest.delivery.microsoft_ads",
+    "mediadesk.ingest.delivery.tiktok",
     "mediadesk.ingest.delivery.generic",
 )
 MIN_CONFIDENCE = 0.3

@@ -8,9 +8,11 @@ one, common header names in English, German, French, Spanish and Portuguese.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -18,11 +20,27 @@ from typing import Any
 import polars as pl
 
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS
+from mediadesk.ingest import tables
 from mediadesk.ingest.delivery.detect import fold, register
-from mediadesk.ingest.delivery.schema import AMOUNTS, COUNTS, FIELDS, SCALE, build_frame
+from mediadesk.ingest.delivery.schema import (
+    AMOUNTS,
+    COUNTS,
+    FIELDS,
+    MONEY,
+    SCALE,
+    SCHEMA,
+    build_frame,
+)
 from mediadesk.ingest.delivery.summary import is_summary_row
-from mediadesk.ingest.tables import Table
-from mediadesk.ingest.values import ValueProblem, is_empty, parse_date, parse_decimal
+from mediadesk.ingest.safety import column_letters, display_name
+from mediadesk.ingest.tables import Row, Table
+from mediadesk.ingest.values import (
+    EMPTY_MARKERS,
+    ValueProblem,
+    is_empty,
+    parse_date,
+    parse_decimal,
+)
 
 MAX_WARNINGS = 20
 
@@ -132,6 +150,25 @@ def read_columns(
     fields = list(columns.items())
     used = set(columns.values())
     extra = [(i, headers[i]) for i in range(len(headers)) if i not in used]
+    if (block := block_of(table)) is not None:
+        found, extras_column, problems = _read_block(
+            block,
+            headers,
+            fields,
+            extra,
+            empty_first_cell_total=empty_first_cell_total,
+            day_first=day_first,
+        )
+        if currency is not None:
+            codes = found.get("currency")
+            found["currency"] = (
+                codes.fill_null(currency)
+                if codes is not None
+                else pl.repeat(currency, len(extras_column), dtype=pl.String, eager=True)
+            )
+        frame = _frame(found, extras_column, platform)
+        _warn(warnings, problems)
+        return frame
     values: dict[str, list[Any]] = {field: [] for field in columns}
     extras: list[str] = []
     for row in table.rows:
@@ -157,11 +194,30 @@ def read_columns(
         given = values.get("currency")
         values["currency"] = [code or currency for code in given] if given else [currency] * height
     frame = build_frame({**values, "platform": [platform] * height, "extras": extras}, height)
+    _warn(warnings, problems)
+    return frame
+
+
+def _warn(warnings: list[str] | None, problems: list[str]) -> None:
     if warnings is not None:
         warnings.extend(problems[:MAX_WARNINGS])
         if len(problems) > MAX_WARNINGS:
             warnings.append(f"… and {len(problems) - MAX_WARNINGS:,} more cells not read.")
-    return frame
+
+
+def _frame(columns: Mapping[str, pl.Series], extras: pl.Series, platform: str) -> pl.DataFrame:
+    """The normalized frame from converted columns; fields not read are all null."""
+    height = len(extras)
+    given = {**columns, "extras": extras}
+    series = []
+    for name, dtype in SCHEMA.items():
+        if name == "platform":
+            series.append(pl.repeat(platform, height, dtype=dtype, eager=True).alias(name))
+        elif name in given:
+            series.append(given[name].rename(name).cast(dtype))
+        else:
+            series.append(pl.repeat(None, height, dtype=dtype, eager=True).alias(name))
+    return pl.DataFrame(series)
 
 
 def _number(cell: object) -> Decimal | None:
@@ -266,3 +322,369 @@ def read_mapped(
 
 
 register(GenericReader())
+
+
+# --- CSV fast path ----------------------------------------------------------------------------
+#
+# A large CSV export read cell by cell with the csv module costs seconds. ``read_csv_block`` finds
+# the header as ``read_table`` does (same decoding, delimiter and header rules, on the first
+# records only) and lets Polars read the rows below it as text; ``read_columns`` then converts the
+# common forms (plain and US-grouped numbers, ISO dates, empty markers, plain text) with Polars
+# expressions and hands every other cell to the same Python conversion as the slow path, so the
+# results, warnings included, are identical. Files whose text could be split differently by the
+# two CSV readers (quoted line breaks, lone carriage returns, stray quotes, rows wider than the
+# first data row) are left to ``read_table``.
+
+_NUMBER_COLUMN = "__row__"
+_HEAD_RECORDS = 40
+_HEAD_CHARS = 256 * 1024
+# Characters where Python and Polars disagree (str.isspace on U+001C-U+001F, casefold of "ſ").
+# Plain ("-1234.5") or US-grouped ("1,594,393.25") numbers, read as parse_decimal reads them.
+_FAST_NUMBER = r"^(?:-?[0-9]{1,20}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,6})(?:\.[0-9]{1,6})?$"
+_FAST_INT = r"^(?:-?[0-9]{1,18}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,5})$"
+_FAST_DATE = r"^[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+# An ASCII first cell starting with a letter or digit is the first filled cell, so only these
+# beginnings can make its row a total or footer row (see summary.py); other rows are checked in
+# Python.
+_PLAIN_FIRST = r"^[0-9A-Za-z][\x20-\x7e]*$"
+_LABEL_START = (
+    r"(?i)^(?:grand|total|sous|subtotal|zwischen|gesamt|summe|insgesamt|somme|suma|soma|"
+    r"copyright|all rights|alle rechte|tous droits|todos|report time|date range|group by|"
+    r"filter by|mrc|reporting numbers|no data)"
+)
+_AMBIGUOUS_BYTES = tuple(char.encode() for char in "\x1c\x1d\x1e\x1fſ")
+# is_empty as one regex: the markers are ASCII, and of the characters that casefold to ASCII
+# letters only "ſ" (ruled out above) could make a marker.
+_EMPTY_PATTERN = (
+    r"(?i)^\s*(?:"
+    + "|".join(
+        re.escape(marker) for marker in sorted({m.strip().casefold() for m in EMPTY_MARKERS})
+    )
+    + r")\s*$"
+)
+
+
+class BlockTable(Table):
+    """A CSV table whose data rows Polars read as text (columns c0, c1, … and the row number).
+
+    ``rows`` is built from the block only when a reader asks for it, so a reader that uses
+    ``table.rows`` directly sees exactly what ``read_table`` would have given it. Given ``rows``
+    (``dataclasses.replace(table, rows=…)``), the table has those rows and no block.
+    """
+
+    __slots__ = ("_rows", "above", "block")
+    block: pl.DataFrame | None
+    above: tuple[Sequence[str], ...]  # the records above the header, as the csv module read them
+    _rows: tuple[Row, ...] | None
+
+    def __init__(
+        self,
+        source: str,
+        headers: tuple[str, ...],
+        header_row: int,
+        rows: tuple[Row, ...] | None = None,
+        hidden_rows: frozenset[int] = frozenset(),
+        merged_ranges: tuple[str, ...] = (),
+        *,
+        block: pl.DataFrame | None = None,
+        above: tuple[Sequence[str], ...] = (),
+    ) -> None:
+        for name, value in (
+            ("source", source),
+            ("headers", headers),
+            ("header_row", header_row),
+            ("hidden_rows", hidden_rows),
+            ("merged_ranges", merged_ranges),
+            ("block", None if rows is not None else block),
+            ("above", above),
+            ("_rows", rows),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        rows = self._rows
+        if rows is None:
+            block = self.block
+            assert block is not None
+            rows = tuple(
+                Row(number, tuple(cells))
+                for number, *cells in block.select(
+                    _NUMBER_COLUMN, *_cell_names(len(self.headers))
+                ).iter_rows()
+            )
+            object.__setattr__(self, "_rows", rows)
+        return rows
+
+
+def block_of(table: Table) -> pl.DataFrame | None:
+    """The Polars block of a table from ``read_csv_block`` (None for other tables)."""
+    return table.block if isinstance(table, BlockTable) else None
+
+
+def _cell_names(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+def read_csv_block(data: bytes, filename: str) -> BlockTable | None:
+    """The CSV file as ``read_table`` would read it, its rows read by Polars; None when the file
+    is not plain enough to be sure of that (``read_table`` then reads it, errors included).
+
+    ``data`` must have passed ``check_upload`` as a CSV file.
+    """
+    name = display_name(filename)
+    ascii_only = data.isascii()  # then the text is the bytes: decode only the head
+    if ascii_only:
+        if b"\x00" in data:
+            return None
+        text = data[: 2 * _HEAD_CHARS].decode("ascii")
+    else:
+        try:
+            text = tables._decode(data, name)
+        except ValueError:
+            return None
+        if "\x00" in text:
+            return None
+    skip = 0
+    if declared := tables._SEP_LINE.match(text):
+        delimiter, skip = declared[1], declared.end()
+    else:
+        delimiter = tables._delimiter(text[: tables._SAMPLE_CHARS])
+    head = text[skip : skip + _HEAD_CHARS]
+    cut = len(head) < (len(data) if ascii_only else len(text)) - skip
+    grid, ends = _head_records(head, delimiter)
+    if grid is None:
+        return None
+    try:
+        at = tables._header_index(grid, (), name)
+    except ValueError:
+        return None
+    if cut and at + 1 >= len(grid):  # the header may run past the head: not sure
+        return None
+    start = skip + ends[at]
+    if ascii_only:
+        encoded = data[start:]
+        if not encoded or encoded.isspace():
+            return None
+    else:
+        if not text[start:] or text[start:].isspace():
+            return None
+        try:
+            encoded = text[start:].encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    lines = encoded.count(b"\n") + (0 if encoded.endswith(b"\n") else 1)
+    try:
+        raw = pl.read_csv(
+            encoded, has_header=False, separator=delimiter, infer_schema=False, quote_char='"'
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if raw.height != lines:  # a quoted line break, or a reading difference: not sure
+        return None
+    if any(mark in encoded for mark in _AMBIGUOUS_BYTES[: 4 if ascii_only else 5]):
+        return None
+    raw = raw.rename(dict(zip(raw.columns, _cell_names(raw.width), strict=True)))
+    # Regex \s is Unicode White_Space, what str.strip removes (U+001C-U+001F are ruled out).
+    blank = [pl.col(c).str.contains(r"\S").not_().fill_null(True) for c in raw.columns]
+    header_cells = grid[at]
+    named = tables._last_filled(header_cells) + 1  # columns past it count if they hold data
+    checks = raw.select(
+        pl.any_horizontal(pl.all().str.contains('"', literal=True).any()).alias("quoted"),
+        # Polars ends lines at "\n" only and drops the "\r" of "\r\n"; any other carriage
+        # return stays in a cell, where the csv module might have ended a record.
+        pl.any_horizontal(pl.all().str.contains("\r", literal=True).any()).alias("cr"),
+        *(
+            mark.all().alias(c)
+            for c, mark in zip(raw.columns, blank, strict=True)
+            if int(c[1:]) >= named
+        ),
+        blank[0].any().alias("blank rows"),  # only a row with an empty first cell can be empty
+    ).row(0, named=True)
+    body = encoded.decode("utf-8") if checks["quoted"] else ""
+    if checks["cr"] or (checks["quoted"] and _stray_quote(delimiter).search(body)):
+        return None
+    filled = [i for i, c in enumerate(raw.columns) if i >= named and not checks[c]]
+    width = max(named - 1, filled[-1] if filled else -1) + 1
+    headers = tuple(
+        (tables._cell_text(header_cells[i]).strip() if i < len(header_cells) else "")
+        or f"Column {column_letters(i + 1)}"
+        for i in range(width)
+    )
+    present = raw.columns[:width]
+    block = raw.with_columns(
+        pl.all().fill_null(""),
+        pl.int_range(pl.len(), dtype=pl.Int64).add(at + 2).alias(_NUMBER_COLUMN),
+        *(pl.lit("").alias(c) for c in _cell_names(width)[len(present) :]),
+    )
+    if checks["blank rows"]:  # read_table leaves out rows with nothing in them
+        block = block.filter(~pl.all_horizontal(blank))
+    block = block.select(_NUMBER_COLUMN, *_cell_names(width))
+    return BlockTable(name, headers, at + 1, block=block, above=tuple(grid[:at]))
+
+
+def _head_records(text: str, delimiter: str) -> tuple[list[list[str]] | None, list[int]]:
+    """The first records of the text and the offset where each ends."""
+    ends: list[int] = []
+    consumed = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        for line in io.StringIO(text, newline=""):
+            consumed += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=False)
+    grid: list[list[str]] = []
+    try:
+        for record in reader:
+            grid.append(record)
+            ends.append(consumed)
+            if len(grid) >= _HEAD_RECORDS:
+                break
+    except csv.Error:
+        return None, []
+    return grid, ends
+
+
+def _stray_quote(delimiter: str) -> re.Pattern[str]:
+    """A quote inside an unquoted cell or after a closing quote, where CSV readers differ."""
+    other = f'[^{re.escape(delimiter)}\\r\\n"]'
+    return re.compile(f'{other}"{other}')
+
+
+def _empty_expr(column: pl.Expr) -> pl.Expr:
+    return column.str.contains(_EMPTY_PATTERN)
+
+
+def summary_mask(block: pl.DataFrame, *, empty_first_cell: bool = False) -> pl.Series:
+    """True for the block's summary rows (``is_summary_row``), checked in Python only for rows
+    whose first cell could make them one."""
+    first = pl.col("c0")
+    plain = first.str.contains(_PLAIN_FIRST) & ~first.str.contains(_LABEL_START)
+    candidates = block.with_row_index("__index__").filter(~plain)
+    mask = pl.repeat(False, block.height, dtype=pl.Boolean, eager=True).alias("summary")
+    if candidates.height:
+        width = block.width - 1
+        hits = [
+            index
+            for index, *cells in candidates.select("__index__", *_cell_names(width)).iter_rows()
+            if is_summary_row(cells, empty_first_cell=empty_first_cell)
+        ]
+        if hits:
+            mask = mask.scatter(hits, True)
+    return mask
+
+
+def _read_block(
+    block: pl.DataFrame,
+    headers: Sequence[str],
+    fields: list[tuple[str, int]],
+    extra: list[tuple[int, str]],
+    *,
+    empty_first_cell_total: bool,
+    day_first: bool | None,
+) -> tuple[dict[str, pl.Series], pl.Series, list[str]]:
+    summary = summary_mask(block, empty_first_cell=empty_first_cell_total)
+    if summary.any():
+        block = block.filter(~summary)
+    numbers = block[_NUMBER_COLUMN]
+    order = {field: at for at, (field, _) in enumerate(fields)}
+    problems: list[tuple[int, int, str]] = []
+    columns: dict[str, pl.Series] = {}
+    fast: list[pl.Expr] = []
+    for field, index in fields:
+        value, applies = _fast(field, pl.col(f"c{index}"))
+        fast += [value.alias(field), applies.not_().alias(f"{field} slow")]
+    converted = block.select(fast)  # one select: Polars converts the columns in parallel
+    for field, index in fields:
+        series = converted[field]
+        slow = converted[f"{field} slow"]
+        if slow.any():
+            at = slow.arg_true()
+            values: list[object] = []
+            for row, number, text in zip(
+                at.to_list(),
+                numbers.gather(at).to_list(),
+                block[f"c{index}"].gather(at).to_list(),
+                strict=True,
+            ):
+                try:
+                    values.append(_convert(field, text, day_first))
+                except ValueProblem as exc:
+                    problems.append((row, order[field], f"row {number}, {headers[index]}: {exc}"))
+                    values.append(None)
+            fallback = pl.Series(field, values, dtype=series.dtype, strict=False)
+            series = series.scatter(at, fallback)
+        columns[field] = series
+    problems.sort()
+    return columns, _extras_block(block, extra), [message for _, _, message in problems]
+
+
+def _fast(field: str, cell: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(the value where the fast path applies, whether it applies) for one column."""
+    empty = _empty_expr(cell)
+    if field in AMOUNTS:
+        plain = cell.str.contains(_FAST_NUMBER)
+        digits = cell.str.replace_all(",", "", literal=True)
+        value = pl.when(plain).then(digits.cast(MONEY, strict=False))
+        return value, plain | empty
+    if field in COUNTS:
+        plain = cell.str.contains(_FAST_INT)
+        digits = cell.str.replace_all(",", "", literal=True)
+        value = pl.when(plain).then(digits.cast(pl.Int64, strict=False))
+        return value, plain | empty
+    if field == "date":
+        iso = cell.str.contains(_FAST_DATE)
+        parsed = pl.when(iso).then(cell.str.to_date("%Y-%m-%d", strict=False))
+        return parsed, (iso & parsed.is_not_null()) | empty
+    text = cell.str.strip_chars()
+    if field == "currency":
+        ascii_only = cell.str.contains(r"^[\x00-\x7f]*$")
+        return pl.when(~empty).then(text.str.to_uppercase()), ascii_only
+    return pl.when(~empty).then(text), pl.lit(True)
+
+
+def _extras_block(block: pl.DataFrame, extra: list[tuple[int, str]]) -> pl.Series:
+    """The extras JSON of each row, as ``json.dumps`` writes it."""
+    if not extra:
+        return pl.repeat("{}", block.height, dtype=pl.String, eager=True).alias("extras")
+    names = [name for _, name in extra]
+    if len(set(names)) == len(names):
+        pieces = []
+        for index, name in extra:
+            cell = pl.col(f"c{index}")
+            escaped = cell.str.replace_all("\\", "\\\\", literal=True).str.replace_all(
+                '"', '\\"', literal=True
+            )
+            key = json.dumps(name, ensure_ascii=False) + ': "'
+            pieces.append(pl.when(~_empty_expr(cell)).then(pl.lit(key) + escaped + pl.lit('"')))
+        control = pl.any_horizontal(
+            [pl.col(f"c{index}").str.contains(r"[\x00-\x1f]") for index, _ in extra]
+        )
+        joined = block.select(
+            (pl.lit("{") + pl.concat_str(pieces, separator=", ", ignore_nulls=True) + "}").alias(
+                "extras"
+            ),
+            control.alias("slow"),
+        )
+        series, slow = joined["extras"], joined["slow"]
+    else:  # a repeated header: json.dumps keeps the first key's place and the last value
+        series = pl.Series("extras", [""] * block.height, dtype=pl.String)
+        slow = pl.Series("slow", [True] * block.height)
+    if slow.any():
+        at = slow.arg_true()
+        rows = block.select(*(f"c{index}" for index, _ in extra))[at.to_list()].iter_rows()
+        texts = [
+            json.dumps(
+                {
+                    name: cell
+                    for (_, name), cell in zip(extra, cells, strict=True)
+                    if not is_empty(cell)
+                },
+                ensure_ascii=False,
+            )
+            for cells in rows
+        ]
+        series = series.scatter(at, pl.Series("extras", texts, dtype=pl.String))
+    return series

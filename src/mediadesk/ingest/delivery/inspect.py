@@ -19,6 +19,12 @@ import polars as pl
 
 from mediadesk.ingest import tables
 from mediadesk.ingest.delivery.detect import Reader, detect
+from mediadesk.ingest.delivery.generic import (
+    BlockTable,
+    block_of,
+    read_csv_block,
+    summary_mask,
+)
 from mediadesk.ingest.delivery.summary import is_summary_row
 from mediadesk.ingest.safety import check_upload, display_name
 from mediadesk.ingest.tables import Table, read_table
@@ -76,17 +82,26 @@ class Loaded:
 def load(data: bytes, filename: str) -> Loaded:
     """The file read by the reader of its platform (see ``detect``)."""
     name = display_name(filename)
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): no copy of a large file
         raise InspectError(f"{name} is empty.")
-    try:
-        table = read_table(data, filename)
-    except ValueError as exc:
-        if type(exc) is not ValueError:
-            raise
-        raise InspectError(_one_line(str(exc))) from exc
+    table: Table | None = None
+    if check_upload(data, filename).kind == "csv":
+        table = read_csv_block(data, filename)  # None when only the csv module can be sure
+    if table is None:
+        try:
+            table = read_table(data, filename)
+        except ValueError as exc:
+            if type(exc) is not ValueError:
+                raise
+            raise InspectError(_one_line(str(exc))) from exc
     preamble = _preamble(data, filename, table)
-    data_rows = [row for row in table.rows if not is_summary_row(row.cells)]
-    if not data_rows:
+    if (block := block_of(table)) is not None:
+        total_rows = block.height
+        data_count = total_rows - int(summary_mask(block).sum())
+    else:
+        total_rows = len(table.rows)
+        data_count = sum(not is_summary_row(row.cells) for row in table.rows)
+    if not data_count:
         raise InspectError(
             f"{name} has a header ({_listed(table.headers)}) but no data rows below it."
         )
@@ -99,7 +114,7 @@ def load(data: bytes, filename: str) -> Loaded:
     warnings: list[str] = []
     frame = reader.read(table, warnings)
     report = reader.report(table.headers, preamble)
-    summary = len(table.rows) - len(data_rows)
+    summary = total_rows - data_count
     return Loaded(table, preamble, reader, report, frame, tuple(warnings), summary)
 
 
@@ -165,7 +180,9 @@ def _preamble(data: bytes, filename: str, table: Table) -> tuple[str, ...]:
         return ()
     name = display_name(filename)
     grid: Sequence[Sequence[object]]
-    if check_upload(data, filename).kind == "xlsx":
+    if isinstance(table, BlockTable):  # read_csv_block kept the records above the header
+        grid = table.above[:above]
+    elif check_upload(data, filename).kind == "xlsx":
         grid = tables._sheet_grid(data, name, None)[1][:above]
     else:
         # The same decoding and delimiter as read_table; only the first records are parsed.

@@ -1,0 +1,84 @@
+"""TikTok Ads Manager custom-report exports (CSV and XLSX).
+
+Layout (from TikTok's metric glossary and fixtures; not verified against a real export): the
+header on the first line, the time dimension named "By Day" (or "Date"), "Campaign name",
+"Ad group name", "Ad name", "Currency", "Cost", "Impressions", "Reach", "Frequency",
+"Clicks (destination)", "Clicks (all)", "Conversions", "Video views", "Video views at 100%", …
+Rows with the first cell "Total", "Total of 12 campaigns" and the like are totals, never data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+from mediadesk.ingest.delivery.detect import register
+from mediadesk.ingest.delivery.generic import header_currency, header_key, read_columns, resolve
+from mediadesk.ingest.tables import Table
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "date": ("by day", "date", "day", "stat time day"),
+    "account": ("advertiser name", "account name"),
+    "campaign": ("campaign name", "campaign"),
+    "ad_group": ("ad group name", "ad group"),
+    "currency": ("currency",),
+    "impressions": ("impressions",),
+    "clicks": ("clicks (destination)", "clicks (all)", "clicks"),
+    "spend": ("cost", "total cost", "spend"),
+    "conversions": ("conversions", "total conversions"),
+    "conversion_value": ("total purchase value", "purchase value", "conversion value"),
+    "video_views": ("video views", "2-second video views"),
+    "video_completions": ("video views at 100%",),
+    "reach": ("reach",),
+    "frequency": ("frequency",),
+}
+# Headers only TikTok writes (folded).
+_OWN = frozenset(
+    ("by day", "by campaign", "clicks (destination)", "cpc (destination)", "ctr (destination)",
+     "video views at 100%", "video views at 75%", "video views at 50%", "video views at 25%",
+     "2-second video views", "6-second video views", "cost per 1,000 people reached",
+     "real-time conversions", "conversion rate (cvr)", "average play time per video view",
+     "paid likes", "paid comments", "paid shares")
+)  # fmt: skip
+_TOTAL_OF = re.compile(r"^\s*total of \d", re.IGNORECASE)
+_REPORTS = (
+    (("ad name",), "ad"),
+    (("ad group name",), "ad_group"),
+    (("campaign name",), "campaign"),
+)
+
+
+class TikTokReader:
+    platform = "tiktok"
+
+    def matches(self, headers: Sequence[str], preamble: Sequence[str]) -> float:
+        own = len({header_key(header) for header in headers} & _OWN)
+        return min(1.0, 0.6 + 0.15 * own) if own else 0.0
+
+    def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:
+        keys = {header_key(header) for header in headers}
+        for names, report in _REPORTS:
+            if keys.intersection(names):
+                return report
+        return "advertiser"
+
+    def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
+        rows = tuple(row for row in table.rows if not _total_of(row.cells))
+        return read_columns(
+            dataclasses.replace(table, rows=rows),
+            resolve(table.headers, SYNONYMS),
+            platform=self.platform,
+            warnings=warnings,
+            currency=header_currency(table.headers),
+        )
+
+
+def _total_of(cells: Sequence[object]) -> bool:
+    first = next((cell for cell in cells if isinstance(cell, str) and cell.strip()), "")
+    return bool(_TOTAL_OF.match(first))
+
+
+register(TikTokReader())
