@@ -35,6 +35,16 @@ def line(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def test_cost_model_choices_match_the_domain() -> None:
+    """planning.choices.CostModel mirrors mediadesk.domain.costmodels.CostModel, labels too."""
+    from mediadesk.domain.costmodels import COST_MODEL_LABELS
+    from mediadesk.domain.costmodels import CostModel as DomainCostModel
+
+    assert CostModel.values == [model.value for model in DomainCostModel]
+    for model in DomainCostModel:
+        assert str(CostModel(model.value).label).startswith(COST_MODEL_LABELS[model])
+
+
 # --- the demo ------------------------------------------------------------------------------
 
 

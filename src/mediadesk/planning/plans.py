@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from mediadesk.accounts.models import FxRate
 from mediadesk.domain.budget import (
@@ -25,7 +24,6 @@ from mediadesk.domain.budget import (
     rollup,
 )
 from mediadesk.domain.calendars import CalendarKind
-from mediadesk.domain.costmodels import CostModel as DomainCostModel
 from mediadesk.domain.flighting import Slice, spread
 from mediadesk.domain.flowchart import Flowchart, FlowLine, build_flowchart
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS
@@ -40,8 +38,6 @@ DIFF_FIELDS = [
     "commission_percent", "net_cost", "fees", "currency", "universe", "kpi_targets",
     "material_deadline", "notes",
 ]  # fmt: skip
-
-MEASURES = {"cost": "Cost", "quantity": "Units"}
 
 
 def weights_of(placement: Placement) -> dict[date, Decimal] | None:
@@ -109,18 +105,6 @@ def diff_versions(before: PlanVersion, after: PlanVersion) -> PlanDiff:
 
 def total_cost(placements: Sequence[Placement]) -> Decimal:
     return sum((p.cost for p in placements), Decimal("0.00"))
-
-
-def domain_cost_model(value: str) -> DomainCostModel:
-    return DomainCostModel(value)
-
-
-def as_json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 # --- Budget: the plan's cost in one currency, rolled up, against the campaign's budget ---------

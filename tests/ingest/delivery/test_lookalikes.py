@@ -228,6 +228,18 @@ def test_unreadable_cells_become_warnings_not_failures() -> None:
     assert any("row 2, Impr." in warning for warning in result.warnings)
 
 
+def test_an_absurdly_large_amount_is_a_warning_not_a_crash() -> None:
+    text = (
+        "Day,Campaign,Impr.,Clicks,Cost,Currency code\n"
+        "2025-05-01,A,10,1,123456789012345678901234.5,USD\n"
+        "2025-05-02,A,10,1,2.00,USD\n"
+    )
+    result = inspect(text.encode(), "w.csv")
+    assert result.rows == 2
+    assert result.totals["spend"] == Decimal("2.00")
+    assert any("row 2, Cost" in w and "too large" in w for w in result.warnings)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 import polars as pl
@@ -232,7 +232,12 @@ def _number(cell: object) -> Decimal | None:
 def _convert(field: str, cell: object, day_first: bool | None) -> object:
     if field in AMOUNTS:
         amount = _number(cell)
-        return None if amount is None else amount.quantize(SCALE, rounding=ROUND_HALF_EVEN)
+        if amount is None:
+            return None
+        try:
+            return amount.quantize(SCALE, rounding=ROUND_HALF_EVEN)
+        except InvalidOperation:  # more digits than any real amount (Decimal's precision)
+            raise ValueProblem(f"{cell!r} is too large to be an amount") from None
     if field in COUNTS:
         if isinstance(cell, str) and _DOTTED_THOUSANDS.fullmatch(cell.strip()):
             cell = cell.replace(".", "")  # "1.234" in a count column is German for 1234
