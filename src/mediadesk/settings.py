@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "mediadesk.accounts",
     "mediadesk.audit",
     "mediadesk.planning",
+    "mediadesk.delivery",
     "mediadesk.web",
     "django.contrib.admin",
     "django.contrib.auth",

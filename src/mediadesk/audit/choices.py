@@ -17,3 +17,5 @@ class AuditAction(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     SUPERSEDED = "superseded", "Superseded"
+    IMPORTED = "imported", "Imported"
+    ROLLED_BACK = "rolled_back", "Rolled back"

@@ -47,12 +47,16 @@ MAX_WARNINGS = 20
 # Header names per field, most specific first. Compared folded, without a "(EUR)" suffix.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": ("day", "date", "tag", "datum", "jour", "fecha", "día", "dia", "data",
-             "reporting starts", "start date", "gregorian date", "time period"),
+             "reporting starts", "start date", "gregorian date", "time period", "air date",
+             "ausstrahlungsdatum", "sendedatum", "date de diffusion", "fecha de emisión",
+             "data de exibição"),
     "account": ("account", "account name", "customer name", "advertiser", "konto",
                 "kontoname", "compte", "cuenta", "conta"),
-    "campaign": ("campaign", "campaign name", "kampagne", "campagne", "campaña", "campanha"),
+    "campaign": ("campaign", "campaign name", "kampagne", "campagne", "campaña", "campanha",
+                 "station", "sender", "chaîne", "cadena", "emissora", "network"),
     "ad_group": ("ad group", "ad group name", "ad set name", "line item", "ad name",
-                 "anzeigengruppe", "groupe d'annonces", "grupo de anuncios"),
+                 "anzeigengruppe", "groupe d'annonces", "grupo de anuncios", "programme",
+                 "program", "sendung", "émission", "programa"),
     "placement_key": ("placement key", "placement id", "placement"),
     "currency": ("currency code", "currency", "währungscode", "währung", "code de devise",
                  "devise", "código de moneda", "moneda", "código da moeda", "moeda"),
@@ -70,7 +74,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "frequency": ("frequency", "häufigkeit", "frequenz", "fréquence", "frecuencia",
                   "frequência"),
     "engagements": ("engagements", "total engagements", "post engagements"),
+    "grps": ("grps", "grp", "trps", "trp", "rating (grp)", "rating", "tvr", "rtg"),
+    "spots": ("spots", "spot count", "anzahl spots", "nombre de spots", "número de spots"),
 }  # fmt: skip
+# A post-log (what aired, spot by spot) has an air time or a spot length; each row is one spot.
+_POST_LOG = frozenset(
+    ("air time", "time aired", "ausstrahlungszeit", "sendezeit", "heure de diffusion",
+     "hora de emisión", "horário de exibição", "spot length", "spotlänge", "durée du spot",
+     "duración del spot", "duração do spot", "length", "duration")
+)  # fmt: skip
 _CURRENCY_SUFFIX = re.compile(r"\s*\((?P<code>[A-Za-z]{3}|[€£₹¥$]|rs\.?)\)\s*$", re.IGNORECASE)
 _SYMBOLS = {"€": "EUR", "£": "GBP", "₹": "INR", "RS": "INR", "RS.": "INR", "¥": "JPY"}
 _DOTTED_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
@@ -304,19 +316,32 @@ class GenericReader:
         found = sum(field in columns for field in _METRICS)
         if self.mapping is not None:
             return 1.0
+        if is_post_log(headers) and ("spend" in columns or "grps" in columns):
+            found = max(found, 2)  # a post-log prices spots, it need not count clicks
         return 0.3 + 0.05 * found if found >= 2 else 0.0
 
     def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:
+        if is_post_log(headers):
+            return "post_log"
         return "mapped" if self.mapping is not None else "table"
 
     def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
-        return read_columns(
+        columns = self.columns(table.headers)
+        frame = read_columns(
             table,
-            self.columns(table.headers),
+            columns,
             platform=self.platform,
             warnings=warnings,
             currency=header_currency(table.headers),
         )
+        if "spots" not in columns and is_post_log(table.headers):
+            frame = frame.with_columns(pl.lit(1, dtype=pl.Int64).alias("spots"))
+        return frame
+
+
+def is_post_log(headers: Sequence[str]) -> bool:
+    """A TV or radio post-log: an air time or spot length column, one row per spot aired."""
+    return any(header_key(header) in _POST_LOG for header in headers)
 
 
 def read_mapped(
@@ -338,7 +363,8 @@ register(GenericReader())
 # expressions and hands every other cell to the same Python conversion as the slow path, so the
 # results, warnings included, are identical. Files whose text could be split differently by the
 # two CSV readers (quoted line breaks, lone carriage returns, stray quotes, rows wider than the
-# first data row) are left to ``read_table``.
+# first data row) and files with "#" comment lines above the header (GA4, whose first table ends
+# at the next comment line) are left to ``read_table``.
 
 _NUMBER_COLUMN = "__row__"
 _HEAD_RECORDS = 40
@@ -466,6 +492,8 @@ def read_csv_block(data: bytes, filename: str) -> BlockTable | None:
         return None
     if cut and at + 1 >= len(grid):  # the header may run past the head: not sure
         return None
+    if any(tables.is_comment(record) for record in grid[:at]):
+        return None  # a commented export (GA4) may hold a second table: read_table ends the first
     start = skip + ends[at]
     if ascii_only:
         encoded = data[start:]

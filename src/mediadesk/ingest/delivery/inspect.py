@@ -31,6 +31,24 @@ from mediadesk.ingest.tables import Table, read_table
 from mediadesk.ingest.values import ValueProblem, parse_date
 
 _RANGE_SPLIT = re.compile(r"\s+[-–—]\s+|\s+(?:to|bis|au|a|até)\s+", re.IGNORECASE)
+# A label before a range ("Date Range: …"; CM360 writes "Date Range,…", joined here with a space).
+# Only the English label is from platform material; the others are unverified guesses.
+_RANGE_LABEL = re.compile(
+    r"^(?:date range|zeitraum|datumsbereich|plage de dates|période|intervalo de fechas|"
+    r"rango de fechas|período|intervalo de datas)\s*:?\s*",
+    re.IGNORECASE,
+)
+# GA4 comment lines "# Start date: 20260501" and "# End date: 20260531". English is from
+# fixtures; the German, French, Spanish and Portuguese labels are unverified guesses.
+_START_LINE = re.compile(
+    r"^#\s*(?:start date|startdatum|date de début|fecha de inicio|data de início)\s*:\s*(.+)$",
+    re.IGNORECASE,
+)
+_END_LINE = re.compile(
+    r"^#\s*(?:end date|enddatum|date de fin|fecha de finalización|fecha de fin|"
+    r"data de término|data de fim|data final)\s*:\s*(.+)$",
+    re.IGNORECASE,
+)
 TOTALS = ("impressions", "clicks", "spend", "conversions")
 
 
@@ -198,9 +216,10 @@ def _preamble(data: bytes, filename: str, table: Table) -> tuple[str, ...]:
 
 
 def _preamble_range(preamble: Sequence[str]) -> tuple[date | None, date | None]:
-    """The report range from a preamble line such as "May 18, 2025 - August 15, 2025"."""
+    """The report range from a preamble line such as "May 18, 2025 - August 15, 2025", else
+    from GA4's "# Start date: 20260501" and "# End date: 20260531" lines."""
     for line in preamble:
-        parts = _RANGE_SPLIT.split(line.removeprefix("Date Range:").strip())
+        parts = _RANGE_SPLIT.split(_RANGE_LABEL.sub("", line.strip(), count=1))
         if len(parts) != 2:
             continue
         try:
@@ -209,4 +228,18 @@ def _preamble_range(preamble: Sequence[str]) -> tuple[date | None, date | None]:
             continue
         if first and last:
             return first, last
-    return None, None
+    return _comment_range(preamble)
+
+
+def _comment_range(preamble: Sequence[str]) -> tuple[date | None, date | None]:
+    """The range of GA4's "# Start date:" and "# End date:" comment lines (both or neither)."""
+    found: list[date | None] = [None, None]
+    for line in preamble:
+        for at, pattern in enumerate((_START_LINE, _END_LINE)):
+            if (match := pattern.match(line.strip())) and found[at] is None:
+                try:
+                    found[at] = parse_date(match[1].strip())
+                except ValueProblem:
+                    continue
+    first, last = found
+    return (first, last) if first and last else (None, None)

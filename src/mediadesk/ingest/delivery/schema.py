@@ -30,8 +30,10 @@ COUNTS: tuple[str, ...] = (
     "video_completions",
     "reach",
     "engagements",
+    "spots",
 )
-AMOUNTS: tuple[str, ...] = ("spend", "conversions", "conversion_value", "frequency")
+# GRPs are decimals (a spot's rating, 3.4); spots are counts (a post-log row is one spot aired).
+AMOUNTS: tuple[str, ...] = ("spend", "conversions", "conversion_value", "frequency", "grps")
 
 SCHEMA: dict[str, pl.DataType] = {
     "date": pl.Date(),

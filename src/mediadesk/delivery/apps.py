@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    name = "mediadesk.delivery"
+    label = "delivery"
+    verbose_name = "Delivery and pacing"
