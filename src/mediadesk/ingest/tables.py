@@ -19,15 +19,13 @@ workbook the zip, XML and sheet-size checks). Then:
 Empty cells are ``""`` in both. The header is the first row within the first 30 that contains
 every ``header_contains`` text (case-insensitive, anywhere in a cell), or, without them, the first
 row with at least two filled cells of which most are text (not numbers or dates): report titles,
-date-range lines and blank lines above it are skipped. Two kinds of line are never the header:
-comment lines starting with "# " (GA4 writes its title, property and dates so, and a comma in
-them must not make them look like a header), and every line above a "Report Fields" line (CM360
-writes "Report Time Zone,Europe/Berlin"-like metadata above it and the header right below it).
-Rows below the header that are entirely empty are dropped; every other row keeps its number in
-the file, and its cells are padded to the number of headers. In a file that starts with comment
-lines, the next comment line below the header starts another table (GA4 puts a second one after
-a blank line), so the table ends there. A column with data but no header gets one ("Column H");
-columns empty everywhere past the last header are dropped.
+date-range lines and blank lines above it are skipped. Comment lines starting with "# " are
+never the header (GA4 writes its title, property and dates so, and a comma in them must not make
+them look like one). Rows below the header that are entirely empty are dropped; every other row
+keeps its number in the file, and its cells are padded to the number of headers. In a file that
+starts with comment lines, the next comment line below the header starts another table (GA4 puts
+a second one after a blank line), so the table ends there. A column with data but no header gets
+one ("Column H"); columns empty everywhere past the last header are dropped.
 """
 
 from __future__ import annotations
@@ -62,12 +60,6 @@ _SAMPLE_CHARS = 64 * 1024
 # What calamine returns for a cell.
 CellValue = int | float | str | bool | time | date | datetime | timedelta
 _SEP_LINE = re.compile(r"sep=([,;\t|])\r?\n", re.IGNORECASE)
-# CM360 writes its header on the line after this one. English is from CM360 report-parsing code;
-# the German, French, Spanish and Portuguese names are unverified guesses.
-_HEADER_MARKERS = frozenset(
-    ("report fields", "berichtsfelder", "champs du rapport", "campos del informe",
-     "campos do relatório")
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +160,7 @@ def _header_index(
     grid: Sequence[Sequence[object]], header_contains: Sequence[str], source: str
 ) -> int:
     wanted = [text.strip().casefold() for text in header_contains if text.strip()]
-    for index in range(_header_search_start(grid), min(HEADER_SEARCH_ROWS, len(grid))):
+    for index in range(min(HEADER_SEARCH_ROWS, len(grid))):
         if is_comment(grid[index]):
             continue
         filled = [cell for cell in grid[index] if not _blank(cell)]
@@ -190,15 +182,6 @@ def _header_index(
         f"{source} has no header row in its first {HEADER_SEARCH_ROWS} rows (a row naming at "
         "least two columns). Check that this is the right file (and sheet)."
     )
-
-
-def _header_search_start(grid: Sequence[Sequence[object]]) -> int:
-    """The row after a "Report Fields" line (CM360) within the first rows, else 0."""
-    for index in range(min(HEADER_SEARCH_ROWS, len(grid))):
-        filled = [cell for cell in grid[index] if not _blank(cell)]
-        if len(filled) == 1 and _cell_text(filled[0]).strip().casefold() in _HEADER_MARKERS:
-            return index + 1
-    return 0
 
 
 def is_comment(cells: Sequence[object]) -> bool:

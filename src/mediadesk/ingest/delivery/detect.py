@@ -36,6 +36,10 @@ READER_MODULES: tuple[str, ...] = (
     "mediadesk.ingest.delivery.linkedin",
     "mediadesk.ingest.delivery.microsoft_ads",
     "mediadesk.ingest.delivery.tiktok",
+    "mediadesk.ingest.delivery.x",
+    "mediadesk.ingest.delivery.dv360",
+    "mediadesk.ingest.delivery.cm360",
+    "mediadesk.ingest.delivery.ga4",
     "mediadesk.ingest.delivery.generic",
 )
 MIN_CONFIDENCE = 0.3

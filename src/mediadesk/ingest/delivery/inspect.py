@@ -50,6 +50,12 @@ _END_LINE = re.compile(
     re.IGNORECASE,
 )
 TOTALS = ("impressions", "clicks", "spend", "conversions")
+# CM360 writes its header on the line after "Report Fields". English is from CM360
+# report-parsing code; the German, French, Spanish and Portuguese names are unverified guesses.
+_HEADER_MARKERS = frozenset(
+    ("report fields", "berichtsfelder", "champs du rapport", "campos del informe",
+     "campos do relatório")
+)  # fmt: skip
 
 
 class InspectError(ValueError):
@@ -112,6 +118,7 @@ def load(data: bytes, filename: str) -> Loaded:
             if type(exc) is not ValueError:
                 raise
             raise InspectError(_one_line(str(exc))) from exc
+    table = _below_header_marker(data, filename, table)
     preamble = _preamble(data, filename, table)
     if (block := block_of(table)) is not None:
         total_rows = block.height
@@ -189,6 +196,34 @@ def _listed(headers: Sequence[str]) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _below_header_marker(data: bytes, filename: str, table: Table) -> Table:
+    """The table whose header is the line after a "Report Fields" line (CM360), if the header
+    found lies above that line: CM360's metadata ("Report Time Zone,Europe/Berlin") can pass for
+    a header, and read_table is left as it is (it takes a hint, ``header_contains``, for this).
+    """
+    rows = _first_rows(table, tables.HEADER_SEARCH_ROWS)
+    for index, cells in enumerate(rows[:-1]):
+        filled = [tables._cell_text(cell).strip() for cell in cells if not tables._blank(cell)]
+        if len(filled) == 1 and filled[0].casefold() in _HEADER_MARKERS:
+            below = rows[index + 1]
+            header = [tables._cell_text(cell) for cell in below if not tables._blank(cell)]
+            try:
+                return read_table(data, filename, header_contains=header)
+            except ValueError as exc:
+                if type(exc) is not ValueError:
+                    raise
+                raise InspectError(_one_line(str(exc))) from exc
+    return table
+
+
+def _first_rows(table: Table, count: int) -> list[Sequence[object]]:
+    """The first rows below the header, without building every row of a large block."""
+    block = block_of(table)
+    if block is None:
+        return [row.cells for row in table.rows[:count]]
+    return [cells for _, *cells in block.head(count).iter_rows()]
 
 
 def _preamble(data: bytes, filename: str, table: Table) -> tuple[str, ...]:

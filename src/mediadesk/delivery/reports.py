@@ -1,0 +1,477 @@
+"""Pacing and performance of a campaign, read from the daily roll-up (never the raw facts).
+
+Each function returns plain data that the page, the API, the CSV/XLSX downloads and the
+cross-channel report all render; the numbers are computed once, here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db.models import Max, Sum
+
+from mediadesk.delivery.models import MICROS, PlacementDay
+from mediadesk.delivery.services import pacing_settings, plan_for_delivery
+from mediadesk.domain.budget import MissingRate
+from mediadesk.domain.calendars import week_start
+from mediadesk.domain.flighting import FlightingError, spread
+from mediadesk.domain.pacing import (
+    Pacing,
+    PacingError,
+    PacingMetric,
+    PlannedLine,
+    Thresholds,
+    pace,
+    pacing_metric,
+    sort_by_distance,
+)
+from mediadesk.planning.models import Campaign, Placement, PlanVersion
+from mediadesk.planning.plans import rates_for, weights_of
+
+METRICS = ("impressions", "clicks", "video_views", "video_completions", "engagements", "spots")
+AMOUNTS = ("spend", "conversions", "conversion_value", "grps")
+GroupBy = Literal["placement", "channel", "week"]
+_HUNDRED = Decimal(100)
+_THOUSAND = Decimal(1000)
+
+
+def _amount(micros: int | None) -> Decimal:
+    return Decimal(micros or 0) / MICROS
+
+
+# --- Pacing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementPacing:
+    placement: Placement
+    pacing: Pacing
+    spend: Decimal  # delivered spend to date, campaign currency
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPacing:
+    campaign: Campaign
+    version: PlanVersion | None
+    as_of: date
+    thresholds: Thresholds
+    lines: list[PlacementPacing]
+    problems: list[str] = field(default_factory=list)  # lines that could not be paced, and why
+
+    @property
+    def currency(self) -> str:
+        return self.campaign.currency
+
+
+def thresholds_for(campaign: Campaign) -> Thresholds:
+    settings = pacing_settings(campaign.client)
+    return Thresholds(under=settings.under_percent / _HUNDRED, over=settings.over_percent / _HUNDRED)
+
+
+def planned_line(placement: Placement, currency: str, rates: Any) -> PlannedLine:
+    """The placement as pacing sees it: its metric, and what was planned of it.
+
+    Money is in the campaign's currency: a line priced in another currency is converted at the
+    rate of its first month (MissingRate when none is set).
+    """
+    metric = pacing_metric(placement.cost_model, placement.channel)
+    cost = placement.cost
+    if placement.currency != currency:
+        rate = rates.rate(placement.currency, currency, placement.start.year, placement.start.month)
+        cost = (cost * rate).quantize(Decimal("0.01"))
+    planned = cost if metric in (PacingMetric.SPEND, PacingMetric.FEE) else placement.quantity
+    return PlannedLine(
+        key=placement.line_key,
+        metric=metric,
+        start=placement.start,
+        end=placement.end,
+        planned=planned,
+        planned_cost=cost,
+        weights=weights_of(placement),
+    )
+
+
+def _delivered(metric: PacingMetric, sums: dict[str, Any]) -> Decimal:
+    if metric is PacingMetric.IMPRESSIONS:
+        return Decimal(sums.get("impressions") or 0)
+    if metric is PacingMetric.SPOTS:
+        return Decimal(sums.get("spots") or 0)
+    if metric is PacingMetric.GRPS:
+        return _amount(sums.get("grps"))
+    return _amount(sums.get("spend"))
+
+
+def delivered_by_line(
+    campaign_ids: Sequence[int], as_of: date | None = None
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """{(campaign, line key): summed metrics} to the end of ``as_of`` (all days if None)."""
+    rows = PlacementDay.objects.filter(campaign_id__in=list(campaign_ids))
+    if as_of is not None:
+        rows = rows.filter(day__lte=as_of)
+    sums = rows.values("campaign_id", "line_key").annotate(
+        **{name: Sum(name) for name in (*METRICS, *AMOUNTS)}
+    )
+    return {(row["campaign_id"], row["line_key"]): row for row in sums}
+
+
+def last_days(campaign_ids: Sequence[int]) -> dict[int, date]:
+    rows = (
+        PlacementDay.objects.filter(campaign_id__in=list(campaign_ids))
+        .values("campaign_id")
+        .annotate(last=Max("day"))
+    )
+    return {row["campaign_id"]: row["last"] for row in rows}
+
+
+def campaign_pacing(campaign: Campaign, as_of: date | None = None) -> CampaignPacing:
+    """Every placement of the plan paced at the end of ``as_of`` (default: the last day with
+    delivery, since exports lag; yesterday when nothing was delivered yet)."""
+    from mediadesk.delivery.services import default_as_of
+
+    version = plan_for_delivery(campaign)
+    thresholds = thresholds_for(campaign)
+    day = as_of or default_as_of(campaign)
+    if version is None:
+        return CampaignPacing(campaign, None, day, thresholds, [])
+    placements = list(version.placements.all())
+    delivered = delivered_by_line([campaign.pk], as_of)
+    lines, problems = _paced(campaign, placements, delivered, day, thresholds)
+    return CampaignPacing(campaign, version, day, thresholds, lines, problems)
+
+
+def _paced(
+    campaign: Campaign,
+    placements: Iterable[Placement],
+    delivered: dict[tuple[int, str], dict[str, Any]],
+    as_of: date,
+    thresholds: Thresholds,
+    rates: Any = None,
+) -> tuple[list[PlacementPacing], list[str]]:
+    rates = rates if rates is not None else rates_for(campaign.client_id)
+    lines: list[PlacementPacing] = []
+    problems: list[str] = []
+    for placement in placements:
+        sums = delivered.get((campaign.pk, placement.line_key), {})
+        try:
+            line = planned_line(placement, campaign.currency, rates)
+            spend = _amount(sums.get("spend"))
+            paced = pace(line, _delivered(line.metric, sums), spend, as_of, thresholds)
+        except (MissingRate, PacingError, FlightingError) as exc:
+            problems.append(f"{placement.code}: {exc}")
+            continue
+        lines.append(PlacementPacing(placement, paced, spend))
+    order = {id(item.pacing): item for item in lines}
+    return [order[id(p)] for p in sort_by_distance(item.pacing for item in lines)], problems
+
+
+@dataclass(frozen=True, slots=True)
+class LivePacing:
+    campaign: Campaign
+    line: PlacementPacing
+
+
+def pacing_overview(campaigns: Iterable[Campaign], today: date) -> list[LivePacing]:
+    """Every live placement of these campaigns, the furthest off plan first.
+
+    A placement is live when its flight includes the campaign's pacing day. Three queries
+    whatever the number of campaigns: placements, roll-up sums, last delivered days.
+    """
+    campaigns = list(campaigns)
+    ids = [campaign.pk for campaign in campaigns]
+    delivered = delivered_by_line(ids)
+    last = last_days(ids)
+    found: list[LivePacing] = []
+    versions = {c.pk: plan_for_delivery(c) for c in campaigns}
+    by_version: dict[int, list[Placement]] = defaultdict(list)
+    version_ids = [v.pk for v in versions.values() if v is not None]
+    for placement in Placement.objects.filter(version_id__in=version_ids):
+        by_version[placement.version_id].append(placement)
+    rates_cache: dict[int, Any] = {}
+    for campaign in campaigns:
+        version = versions[campaign.pk]
+        if version is None:
+            continue
+        as_of = last.get(campaign.pk) or today - timedelta(days=1)
+        live = [p for p in by_version[version.pk] if p.start <= as_of <= p.end]
+        if not live:
+            continue
+        if campaign.client_id not in rates_cache:
+            rates_cache[campaign.client_id] = rates_for(campaign.client_id)
+        lines, _ = _paced(
+            campaign, live, delivered, as_of, thresholds_for(campaign),
+            rates_cache[campaign.client_id],
+        )  # fmt: skip
+        found += [LivePacing(campaign, line) for line in lines]
+    order = {id(item.line.pacing): item for item in found}
+    return [order[id(p)] for p in sort_by_distance(item.line.pacing for item in found)]
+
+
+# --- Performance -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Performance:
+    """Plan against actual for one row (a placement, a channel or a week)."""
+
+    key: str
+    label: str
+    planned_spend: Decimal = Decimal(0)
+    planned_impressions: Decimal = Decimal(0)
+    spend: Decimal = Decimal(0)
+    impressions: int = 0
+    clicks: int = 0
+    conversions: Decimal = Decimal(0)
+    conversion_value: Decimal = Decimal(0)
+    video_views: int = 0
+    video_completions: int = 0
+    engagements: int = 0
+    grps: Decimal = Decimal(0)
+    spots: int = 0
+
+    def add(self, other: Performance) -> None:
+        for name in ("planned_spend", "planned_impressions", "spend", "impressions", "clicks",
+                     "conversions", "conversion_value", "video_views", "video_completions",
+                     "engagements", "grps", "spots"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def ctr(self) -> Decimal | None:
+        """Click-through rate in percent."""
+        return _ratio(Decimal(self.clicks) * _HUNDRED, self.impressions)
+
+    @property
+    def cpm(self) -> Decimal | None:
+        return _ratio(self.spend * _THOUSAND, self.impressions)
+
+    @property
+    def cpc(self) -> Decimal | None:
+        return _ratio(self.spend, self.clicks)
+
+    @property
+    def cpa(self) -> Decimal | None:
+        return _ratio(self.spend, self.conversions)
+
+    @property
+    def roas(self) -> Decimal | None:
+        return _ratio(self.conversion_value, self.spend)
+
+    @property
+    def vcr(self) -> Decimal | None:
+        """Video completion rate in percent of video views."""
+        return _ratio(Decimal(self.video_completions) * _HUNDRED, self.video_views)
+
+    @property
+    def spend_vs_plan(self) -> Decimal | None:
+        """Delivered spend as a percentage of the spend planned for the same days."""
+        return _ratio(self.spend * _HUNDRED, self.planned_spend)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "planned_spend": self.planned_spend,
+            "spend": self.spend,
+            "planned_impressions": self.planned_impressions,
+            "impressions": self.impressions,
+            "clicks": self.clicks,
+            "ctr": self.ctr,
+            "cpm": self.cpm,
+            "cpc": self.cpc,
+            "conversions": self.conversions,
+            "cpa": self.cpa,
+            "conversion_value": self.conversion_value,
+            "roas": self.roas,
+            "video_views": self.video_views,
+            "video_completions": self.video_completions,
+            "vcr": self.vcr,
+            "engagements": self.engagements,
+            "grps": self.grps,
+            "spots": self.spots,
+        }
+
+
+def _ratio(numerator: Decimal, denominator: Decimal | int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (numerator / Decimal(denominator)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPerformance:
+    campaign: Campaign
+    date_from: date
+    date_to: date
+    by: GroupBy
+    rows: list[Performance]
+    total: Performance
+    weeks: list[tuple[date, Decimal, Decimal | None]]  # Monday, planned, actual (None: future)
+    problems: list[str]
+
+    @property
+    def currency(self) -> str:
+        return self.campaign.currency
+
+
+def _planned_by_week(
+    placement: Placement, currency: str, rates: Any, first: date, last: date
+) -> dict[date, tuple[Decimal, Decimal]]:
+    """{Monday: (planned spend, planned impressions)} inside first..last, from the flighting."""
+    line = planned_line(placement, currency, rates)
+    cost_slices = spread(line.planned_cost, line.start, line.end, weights=line.weights)
+    impressions = placement.quantity if placement.cost_model == "cpm" else Decimal(0)
+    quantity_slices = (
+        spread(impressions, line.start, line.end, weights=line.weights, places=0)
+        if impressions
+        else []
+    )
+    weeks: dict[date, tuple[Decimal, Decimal]] = {}
+    for slices, position in ((cost_slices, 0), (quantity_slices, 1)):
+        for piece in slices:
+            share = _share_inside(piece.week, piece.days, first, last, line.start, line.end)
+            if not share:
+                continue
+            spend, shown = weeks.get(piece.week, (Decimal(0), Decimal(0)))
+            amount = piece.amount * share
+            weeks[piece.week] = (
+                (spend + amount, shown) if position == 0 else (spend, shown + amount)
+            )
+    return weeks
+
+
+def _share_inside(
+    monday: date, days: int, first: date, last: date, start: date, end: date
+) -> Decimal:
+    """The share of a slice's flight days that fall inside first..last (days evenly weighted)."""
+    if not days:
+        return Decimal(0)
+    slice_first = max(monday, start)
+    slice_last = min(monday + timedelta(days=6), end)
+    inside = (min(slice_last, last) - max(slice_first, first)).days + 1
+    if inside <= 0:
+        return Decimal(0)
+    total = (slice_last - slice_first).days + 1
+    return Decimal(min(inside, total)) / Decimal(total)
+
+
+def _actual(row: dict[str, Any], key: str, label: str) -> Performance:
+    return Performance(
+        key=key,
+        label=label,
+        spend=_amount(row.get("spend")),
+        impressions=row.get("impressions") or 0,
+        clicks=row.get("clicks") or 0,
+        conversions=_amount(row.get("conversions")),
+        conversion_value=_amount(row.get("conversion_value")),
+        video_views=row.get("video_views") or 0,
+        video_completions=row.get("video_completions") or 0,
+        engagements=row.get("engagements") or 0,
+        grps=_amount(row.get("grps")),
+        spots=row.get("spots") or 0,
+    )
+
+
+def campaign_performance(
+    campaign: Campaign, date_from: date | None = None, date_to: date | None = None,
+    by: GroupBy = "placement",
+) -> CampaignPerformance:  # fmt: skip
+    """KPIs plan against actual for the days from..to (default: the campaign's flight)."""
+    first = date_from or campaign.start
+    last = date_to or campaign.end
+    version = plan_for_delivery(campaign)
+    placements = list(version.placements.all()) if version else []
+    rates = rates_for(campaign.client_id)
+    days = PlacementDay.objects.filter(campaign=campaign, day__gte=first, day__lte=last)
+    sums = {
+        row["line_key"]: row
+        for row in days.values("line_key").annotate(
+            **{name: Sum(name) for name in (*METRICS, *AMOUNTS)}
+        )
+    }
+    daily = {
+        row["day"]: _amount(row["spend_sum"])
+        for row in days.values("day").annotate(spend_sum=Sum("spend"))
+    }
+    rows: dict[str, Performance] = {}
+    weekly_plan: dict[date, Decimal] = defaultdict(Decimal)
+    weekly_rows: dict[date, Performance] = {}
+    problems: list[str] = []
+    for placement in placements:
+        try:
+            planned = _planned_by_week(placement, campaign.currency, rates, first, last)
+        except (MissingRate, PacingError, FlightingError) as exc:
+            problems.append(f"{placement.code}: {exc}")
+            planned = {}
+        actual = _actual(sums.get(placement.line_key, {}), placement.line_key, placement.code)
+        actual.planned_spend = sum((spend for spend, _ in planned.values()), Decimal(0))
+        actual.planned_impressions = sum((shown for _, shown in planned.values()), Decimal(0))
+        for monday, (spend, _) in planned.items():
+            weekly_plan[monday] += spend
+        key, label = _group(by, placement)
+        if by == "week":
+            continue
+        if key not in rows:
+            rows[key] = Performance(key=key, label=label)
+        rows[key].add(actual)
+    if by == "week":
+        weekly_sums = _weekly_actuals(days)
+        for monday in sorted(set(weekly_plan) | set(weekly_sums)):
+            row = weekly_sums.get(monday) or Performance(key=monday.isoformat(), label="")
+            row.label = f"Week of {monday:%-d %b %Y}"
+            row.planned_spend = weekly_plan.get(monday, Decimal(0))
+            weekly_rows[monday] = row
+        rows = {monday.isoformat(): row for monday, row in weekly_rows.items()}
+    total = Performance(key="total", label="Total")
+    for row in rows.values():
+        total.add(row)
+    if by == "week":
+        total.planned_spend = sum(weekly_plan.values(), Decimal(0))
+    for row in rows.values():
+        row.planned_spend = row.planned_spend.quantize(Decimal("0.01"))
+        row.planned_impressions = row.planned_impressions.quantize(Decimal(1))
+    total.planned_spend = total.planned_spend.quantize(Decimal("0.01"))
+    total.planned_impressions = total.planned_impressions.quantize(Decimal(1))
+    weeks = _cumulative(weekly_plan, daily)
+    return CampaignPerformance(
+        campaign, first, last, by, list(rows.values()), total, weeks, problems
+    )
+
+
+def _group(by: GroupBy, placement: Placement) -> tuple[str, str]:
+    if by == "channel":
+        return placement.channel, placement.get_channel_display()
+    return placement.line_key, placement.code
+
+
+def _weekly_actuals(days: Any) -> dict[date, Performance]:
+    weeks: dict[date, Performance] = {}
+    for row in days.values("day").annotate(**{name: Sum(name) for name in (*METRICS, *AMOUNTS)}):
+        monday = week_start(row["day"])
+        actual = _actual(row, monday.isoformat(), "")
+        if monday in weeks:
+            weeks[monday].add(actual)
+        else:
+            weeks[monday] = actual
+    return weeks
+
+
+def _cumulative(
+    weekly_plan: dict[date, Decimal], daily: dict[date, Decimal]
+) -> list[tuple[date, Decimal, Decimal | None]]:
+    """Cumulative planned and delivered spend at the end of each week, for the chart."""
+    actual_weeks: dict[date, Decimal] = defaultdict(Decimal)
+    for day, spend in daily.items():
+        actual_weeks[week_start(day)] += spend
+    planned = actual = Decimal(0)
+    points: list[tuple[date, Decimal, Decimal | None]] = []
+    last_actual = max(actual_weeks) if actual_weeks else None
+    for monday in sorted(set(weekly_plan) | set(actual_weeks)):
+        planned += weekly_plan.get(monday, Decimal(0))
+        actual += actual_weeks.get(monday, Decimal(0))
+        shown = actual if last_actual is not None and monday <= last_actual else None
+        points.append((monday, planned.quantize(Decimal("0.01")), shown))
+    return points
