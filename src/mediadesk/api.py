@@ -95,11 +95,13 @@ def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 def _register_routers() -> None:
     from mediadesk.accounts.api import clients_router
     from mediadesk.accounts.api import router as accounts_router
+    from mediadesk.delivery.api import router as delivery_router
     from mediadesk.planning.api import router as planning_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", clients_router)
     api.add_router("/", planning_router)
+    api.add_router("/", delivery_router)
 
 
 _register_routers()

@@ -8,6 +8,8 @@
     mediadesk grant EMAIL CLIENT_CODE ROLE --by ADMIN_EMAIL    give or change a role
     mediadesk plan export CLIENT CAMPAIGN FILE --by EMAIL    download a plan version
     mediadesk plan import CLIENT CAMPAIGN FILE --by EMAIL    import a plan file as a new draft
+    mediadesk delivery import FILE --campaign ID --by EMAIL    import a platform export
+    mediadesk delivery rollback IMPORT --by EMAIL    roll a delivery import back
     mediadesk worker       run background tasks from the database queue
     mediadesk backup PATH  write a consistent copy of the database to PATH
     mediadesk restore PATH replace the database with a backup
@@ -314,6 +316,72 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _delivery_campaign(actor: User, given: str) -> Campaign:
+    """--campaign as an id, or as a campaign code when only one visible campaign has it."""
+    from mediadesk.planning.models import Campaign
+
+    visible = Campaign.objects.visible_to(actor)
+    text = given.strip()
+    found = list(visible.filter(pk=int(text))) if text.isdigit() else []
+    found = found or list(visible.filter(code__iexact=text)[:2])
+    if len(found) != 1:
+        what = "several campaigns" if found else "no campaign"
+        raise SystemExit(f"{actor.email} sees {what} with the id or code {text}.")
+    return found[0]
+
+
+def cmd_delivery_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from mediadesk.delivery.services import DeliveryFileError, import_delivery
+
+    actor = _person(args.by, "--by")
+    campaign = _delivery_campaign(actor, args.campaign)
+    source = Path(args.file)
+    if not source.is_file():
+        raise SystemExit(f"There is no file {source}.")
+    try:
+        result = import_delivery(actor, campaign, filename=source.name, data=source.read_bytes())
+    except DeliveryFileError as exc:
+        raise SystemExit(f"Not imported, nothing changed: {exc}") from None
+    except (ValidationError, PermissionDenied) as exc:
+        raise _refused(exc) from None
+    upload = result.record
+    if result.duplicate:
+        print(f"{source.name} was already imported into {campaign.code} (import "
+              f"{upload.pk}, {upload.imported_at:%Y-%m-%d %H:%M}); nothing changed.")  # fmt: skip
+        return 0
+    print(f"Imported {upload.rows:,} rows of {upload.platform} ({upload.report}) into "
+          f"{campaign.code} as import {upload.pk}: {upload.mapped_rows:,} matched to "
+          f"placements, {upload.unmapped_rows:,} waiting to be assigned.")  # fmt: skip
+    for item in upload.replaced:
+        print(f"  replaced {item['facts']:,} rows of {item['filename']} (import {item['import']})")
+    for warning in upload.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
+def cmd_delivery_rollback(args: argparse.Namespace) -> int:
+    from django.core.exceptions import PermissionDenied
+
+    from mediadesk.delivery.models import DeliveryImport
+    from mediadesk.delivery.services import rollback_import
+
+    actor = _person(args.by, "--by")
+    upload = DeliveryImport.objects.visible_to(actor).filter(pk=args.import_id).first()
+    if upload is None:
+        raise SystemExit(f"{actor.email} sees no delivery import {args.import_id}.")
+    name = upload.filename
+    try:
+        rollback_import(actor, upload, args.reason)
+    except PermissionDenied as exc:
+        raise _refused(exc) from None
+    print(f"Rolled back import {args.import_id} ({name}).")
+    return 0
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Platform, report, rows, dates, currency and totals of an export; needs no database."""
     import json
@@ -428,6 +496,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--mapping", help='JSON {"field": "column header", …} for other layouts')
     imp.add_argument("--by", required=True, metavar="EMAIL", help="who imports it")
     imp.set_defaults(func=cmd_plan_import)
+
+    delivery = sub.add_parser("delivery", help="import platform exports into a campaign")
+    delivery_sub = delivery.add_subparsers(dest="delivery_command", required=True, metavar="ACTION")
+    dimp = delivery_sub.add_parser("import", help="import an export file into a campaign")
+    dimp.add_argument("file")
+    dimp.add_argument("--campaign", required=True, metavar="ID", help="campaign id or code")
+    dimp.add_argument("--by", required=True, metavar="EMAIL", help="who imports it")
+    dimp.set_defaults(func=cmd_delivery_import)
+    drb = delivery_sub.add_parser("rollback", help="roll an import back")
+    drb.add_argument("import_id", type=int, metavar="IMPORT")
+    drb.add_argument("--reason", default="")
+    drb.add_argument("--by", required=True, metavar="EMAIL", help="who rolls it back")
+    drb.set_defaults(func=cmd_delivery_rollback)
 
     inspect = sub.add_parser("inspect", help="what an export is (no database needed)")
     inspect.add_argument("file")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("mediadesk.web.urls")),
     path("", include("mediadesk.accounts.urls")),
     path("campaigns/", include("mediadesk.planning.urls")),
+    path("", include("mediadesk.delivery.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

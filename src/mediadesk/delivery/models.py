@@ -27,14 +27,13 @@ from mediadesk.domain.placement_matching import RULE_KIND_LABELS, RuleKind
 from mediadesk.planning.models import Campaign
 
 MICROS = 1_000_000
-_MICRO = Decimal(1).scaleb(-6)
 
 RULE_KIND_CHOICES = [(kind.value, label) for kind, label in RULE_KIND_LABELS.items()]
 
 
 def from_micros(value: int | None) -> Decimal:
     """A stored micro-unit integer as the Decimal it stands for."""
-    return (Decimal(value or 0) * _MICRO).normalize() if value else Decimal(0)
+    return Decimal(value or 0) / MICROS  # exact, and plain: 200 not 2E+2
 
 
 def delivery_file_name(instance: Any, filename: str) -> str:
