@@ -95,6 +95,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     _manage("migrate", "--no-input", "-v", "0")
     created = load_demo()
+    if created:
+        _demo_delivery()
     port = _port(args.port)
     print()
     print("  mediadesk demo " + ("loaded" if created else "already loaded; your data is kept"))
@@ -314,6 +316,18 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     print(f"{upload.get_outcome_display()}: {campaign.code} plan v{version.number}, "
           f"{upload.rows} lines.")  # fmt: skip
     return 0
+
+
+def _demo_delivery() -> None:
+    """Delivery for the live demo campaigns, imported as a coordinator would, up to yesterday."""
+    from django.utils import timezone
+
+    from mediadesk.accounts.models import User
+    from mediadesk.audit.services import channel
+    from mediadesk.delivery.demo import load_demo_delivery
+
+    with channel("cli"):
+        load_demo_delivery(User.objects.get(email="ben@demo.test"), timezone.localdate())
 
 
 def _delivery_campaign(actor: User, given: str) -> Campaign:
