@@ -8,7 +8,15 @@ import sys
 import tempfile
 import time
 
-BENCHMARKS = ["campaigns", "flowchart", "flighting", "plans", "ingest", "delivery"]
+BENCHMARKS = [
+    "campaigns",
+    "flowchart",
+    "flighting",
+    "plans",
+    "ingest",
+    "delivery",
+    "delivery_import",
+]
 
 
 def main(argv: list[str]) -> int:

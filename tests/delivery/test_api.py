@@ -45,7 +45,8 @@ def test_import_twice_rollback_and_reports(demo: Any, api_as: Any) -> None:
     )  # fmt: skip
     assert search["index"] == "0.78"
     performance = api.get(
-        f"/api/v1/campaigns/{campaign.pk}/performance", **{"from": "2026-10-05", "to": "2026-10-18", "by": "channel"}
+        f"/api/v1/campaigns/{campaign.pk}/performance",
+        **{"from": "2026-10-05", "to": "2026-10-18", "by": "channel"},
     ).json()
     assert performance["from"] == "2026-10-05"
     search_row = next(row for row in performance["rows"] if row["key"] == "search")

@@ -41,7 +41,7 @@ def test_cli_import_twice_and_rollback(demo: Any, tmp_path: Path, capsys: Any) -
     assert not DeliveryFact.objects.exists() and not DeliveryImport.objects.exists()
     broken = tmp_path / "broken.csv"
     broken.write_bytes(b"")
-    with pytest.raises(SystemExit, match="Not imported, nothing changed: broken.csv is empty"):
+    with pytest.raises(SystemExit, match=r"Not imported, nothing changed: broken\.csv is empty"):
         main(
             [
                 "delivery",

@@ -131,7 +131,9 @@ def test_platform_id_and_pattern_rules(demo: Any) -> None:
 def test_viewer_cannot_import(demo: Any) -> None:
     from mediadesk.accounts.models import Membership, User
 
-    viewer = User.objects.create_user("vera@example.com", "pw", organization=demo.alice.organization)
+    viewer = User.objects.create_user(
+        "vera@example.com", "pw", organization=demo.alice.organization
+    )
     Membership.objects.create(user=viewer, client=demo.contoso, role="viewer")
     with pytest.raises(PermissionDenied):
         import_delivery(viewer, demo.campaign("CTSO-5G26"), filename="r.csv", data=b"x")
@@ -172,8 +174,7 @@ def test_refunds_future_days_and_duplicates_are_flagged(demo: Any) -> None:
         (b"Day,Campaign,Impr.,Clicks,Cost\r\n", "no data rows"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "report.csv"),
         (
-            b"Day,Campaign,Currency code,Impr.,Clicks,Cost\r\n"
-            b"2026-10-05,X,USD,100,5,abc\r\n",
+            b"Day,Campaign,Currency code,Impr.,Clicks,Cost\r\n2026-10-05,X,USD,100,5,abc\r\n",
             "row 2, Cost",
         ),
         (b"Campaign,Impr.,Clicks,Cost\r\nX,100,5,1.00\r\n", "no day column"),

@@ -189,9 +189,7 @@ def import_export(request: HttpRequest, campaign_id: int, file: File[UploadedFil
 @router.get("/campaigns/{campaign_id}/delivery/imports", response=list[ImportOut])
 def list_imports(request: HttpRequest, campaign_id: int) -> Any:
     campaign = _campaign(request, campaign_id)
-    return list(
-        DeliveryImport.objects.filter(campaign=campaign).select_related("imported_by")
-    )
+    return list(DeliveryImport.objects.filter(campaign=campaign).select_related("imported_by"))
 
 
 @router.delete(
@@ -268,15 +266,11 @@ def pacing(request: HttpRequest, campaign_id: int, as_of: date | None = None) ->
 
 
 @router.get("/campaigns/{campaign_id}/performance", response=PerformanceOut, by_alias=True)
-def performance(
-    request: HttpRequest, campaign_id: int, filters: Query[PerformanceQuery]
-) -> Any:
+def performance(request: HttpRequest, campaign_id: int, filters: Query[PerformanceQuery]) -> Any:
     campaign = _campaign(request, campaign_id)
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         raise ValidationError({"to": "The end of the period is before its start."})
-    result = reports.campaign_performance(
-        campaign, filters.date_from, filters.date_to, filters.by
-    )
+    result = reports.campaign_performance(campaign, filters.date_from, filters.date_to, filters.by)
     return {
         "campaign": campaign.pk,
         "date_from": result.date_from,

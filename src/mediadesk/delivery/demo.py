@@ -52,8 +52,9 @@ def _noisy(rng: random.Random, amount: Decimal, pace: Decimal) -> Decimal:
     return (amount * pace * wobble).quantize(_CENT, ROUND_HALF_UP)
 
 
-def google_ads_export(rows: list[tuple[date, str, str, int, int, Decimal, Decimal]],
-                      account: str, currency: str) -> bytes:  # fmt: skip
+def google_ads_export(
+    rows: list[tuple[date, str, str, int, int, Decimal, Decimal]], account: str, currency: str
+) -> bytes:
     lines = [
         "Campaign report",
         f"{min(r[0] for r in rows):%B %-d, %Y} - {max(r[0] for r in rows):%B %-d, %Y}",
@@ -64,14 +65,17 @@ def google_ads_export(rows: list[tuple[date, str, str, int, int, Decimal, Decima
         for day, campaign, group, impr, clicks, cost, conv in rows
     ]
     total = sum((r[5] for r in rows), Decimal(0))
-    lines.append(f",Total: Account,,,{currency},{sum(r[3] for r in rows)},"
-                 f"{sum(r[4] for r in rows)},{total},")  # fmt: skip
+    lines.append(
+        f",Total: Account,,,{currency},{sum(r[3] for r in rows)},{sum(r[4] for r in rows)},{total},"
+    )
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
 def meta_export(rows: list[tuple[date, str, str, int, int, int, Decimal]], currency: str) -> bytes:
-    header = ("Reporting starts,Reporting ends,Campaign name,Ad set name,Impressions,Reach,"
-              f"Link clicks,Amount spent ({currency})")  # fmt: skip
+    header = (
+        "Reporting starts,Reporting ends,Campaign name,Ad set name,Impressions,Reach,"
+        f"Link clicks,Amount spent ({currency})"
+    )
     lines = [header] + [
         f"{day.isoformat()},{day.isoformat()},{campaign},{ad_set},{impr},{reach},{clicks},{spend}"
         for day, campaign, ad_set, impr, reach, clicks, spend in rows
@@ -88,8 +92,9 @@ def post_log(rows: list[tuple[date, str, str, str, int, Decimal, Decimal]], curr
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def _search_and_video(placements: list[Placement], rng: random.Random, last: date,
-                      stray: str) -> list[Any]:  # fmt: skip
+def _search_and_video(
+    placements: list[Placement], rng: random.Random, last: date, stray: str
+) -> list[Any]:
     rows: list[Any] = []
     for placement in placements:
         if placement.channel not in ("search", "online_video", "display", "streaming_audio"):
@@ -99,14 +104,27 @@ def _search_and_video(placements: list[Placement], rng: random.Random, last: dat
         for day, planned in _daily(placement, "cost", last):
             cost = _noisy(rng, planned, pace)
             impressions = int(cost / cpm * 1000)
-            clicks = int(impressions * Decimal("0.021" if placement.channel == "search" else "0.004"))
+            clicks = int(
+                impressions * Decimal("0.021" if placement.channel == "search" else "0.004")
+            )
             group = "Generic" if placement.channel == "search" else "Main"
-            rows.append((day, f"{placement.code} | {placement.property_name}", group,
-                         impressions, clicks, cost, (Decimal(clicks) / 25).quantize(_CENT)))  # fmt: skip
+            rows.append(
+                (
+                    day,
+                    f"{placement.code} | {placement.property_name}",
+                    group,
+                    impressions,
+                    clicks,
+                    cost,
+                    (Decimal(clicks) / 25).quantize(_CENT),
+                )
+            )
     # A campaign someone started on the platform without the plan's code: it waits.
     for n in range(10):
         day = last - timedelta(days=n)
-        rows.append((day, stray, "Test", 1800 + 37 * n, 41 + n, Decimal("96.40") + n, Decimal("2.00")))
+        rows.append(
+            (day, stray, "Test", 1800 + 37 * n, 41 + n, Decimal("96.40") + n, Decimal("2.00"))
+        )
     return sorted(rows, key=lambda row: (row[0], row[1]))
 
 
@@ -118,8 +136,17 @@ def _social(placements: list[Placement], rng: random.Random, last: date) -> list
         for day, planned in _daily(placement, "cost", last):
             spend = _noisy(rng, planned, PACE["social"])
             impressions = int(spend / Decimal("8.2") * 1000)
-            rows.append((day, f"{placement.code} | Always on", "Broad 25-54", impressions,
-                         impressions * 62 // 100, impressions * 8 // 1000, spend))  # fmt: skip
+            rows.append(
+                (
+                    day,
+                    f"{placement.code} | Always on",
+                    "Broad 25-54",
+                    impressions,
+                    impressions * 62 // 100,
+                    impressions * 8 // 1000,
+                    spend,
+                )
+            )
     return rows
 
 
@@ -133,15 +160,32 @@ def _post_logs(placements: list[Placement], rng: random.Random, last: date) -> l
                 delivered = (grps * PACE["linear_tv"]).quantize(_CENT)
                 for n, share in enumerate((Decimal("0.6"), Decimal("0.4"))):
                     rating = (delivered * share).quantize(_CENT)
-                    rows.append((day, f"{20 + n}:1{rng.randint(0, 9)}", placement.vendor,
-                                 "Prime time", placement.spot_length or 30, rating,
-                                 (rating * placement.rate).quantize(_CENT)))  # fmt: skip
+                    rows.append(
+                        (
+                            day,
+                            f"{20 + n}:1{rng.randint(0, 9)}",
+                            placement.vendor,
+                            "Prime time",
+                            placement.spot_length or 30,
+                            rating,
+                            (rating * placement.rate).quantize(_CENT),
+                        )
+                    )
         elif placement.channel == "radio":
             for day, spots in _daily(placement, "quantity", last):
                 aired = int((spots * PACE["radio"]).to_integral_value(ROUND_HALF_UP))
                 for n in range(aired):
-                    rows.append((day, f"0{7 + n % 3}:{10 + n:02d}", placement.property_name,
-                                 "Morning show", 30, Decimal("0.40"), placement.rate))  # fmt: skip
+                    rows.append(
+                        (
+                            day,
+                            f"0{7 + n % 3}:{10 + n:02d}",
+                            placement.property_name,
+                            "Morning show",
+                            30,
+                            Decimal("0.40"),
+                            placement.rate,
+                        )
+                    )
     return rows
 
 
@@ -158,19 +202,34 @@ def load_demo_delivery(actor: Any, today: date) -> int:
         placements = services.placements_for_delivery(campaign)
         for placement in placements:
             if placement.channel == "linear_tv":
-                services.add_rule(actor, campaign, kind="name_contains", value=placement.vendor,
-                                  line_key=placement.line_key)  # fmt: skip
+                services.add_rule(
+                    actor,
+                    campaign,
+                    kind="name_contains",
+                    value=placement.vendor,
+                    line_key=placement.line_key,
+                )
             elif placement.channel == "radio":
-                services.add_rule(actor, campaign, kind="pattern",
-                                  value=f"{placement.property_name}*", line_key=placement.line_key)  # fmt: skip
+                services.add_rule(
+                    actor,
+                    campaign,
+                    kind="pattern",
+                    value=f"{placement.property_name}*",
+                    line_key=placement.line_key,
+                )
         currency = campaign.currency
         exports = [
-            ("google-ads-campaign-report.csv",
-             google_ads_export(_search_and_video(placements, rng, last, f"{campaign.code} brand test"),
-                               f"{campaign.client.name} Ads", currency)),
+            (
+                "google-ads-campaign-report.csv",
+                google_ads_export(
+                    _search_and_video(placements, rng, last, f"{campaign.code} brand test"),
+                    f"{campaign.client.name} Ads",
+                    currency,
+                ),
+            ),
             ("meta-ads-manager-export.csv", meta_export(_social(placements, rng, last), currency)),
             ("broadcast-post-log.csv", post_log(_post_logs(placements, rng, last), currency)),
-        ]  # fmt: skip
+        ]
         for filename, data in exports:
             if data.count(b"\n") <= 2:  # nothing of that kind in this plan
                 continue

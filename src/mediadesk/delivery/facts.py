@@ -70,7 +70,8 @@ class Checked:
     currencies: tuple[str, ...]
 
 
-def check(frame: pl.DataFrame, today: date) -> Checked:
+def check(frame: pl.DataFrame, unique_rows: int, today: date) -> Checked:
+    """``unique_rows``: the frame's height once exact repeats are counted once."""
     future = frame.filter(pl.col("date") > today)
     refunds = frame.filter(pl.col("spend") < 0)
     refund_total = refunds["spend"].sum() if refunds.height else Decimal(0)
@@ -80,7 +81,7 @@ def check(frame: pl.DataFrame, today: date) -> Checked:
         first_future_day=future["date"].min() if future.height else None,  # type: ignore[arg-type]
         refund_rows=refunds.height,
         refund_spend=Decimal(refund_total) if refund_total is not None else Decimal(0),
-        duplicate_rows=frame.height - frame.unique().height,
+        duplicate_rows=frame.height - unique_rows,
         undated_rows=frame["date"].null_count(),
         currencies=currencies,
     )
@@ -102,7 +103,9 @@ def month_rates_needed(frame: pl.DataFrame, currency: str) -> list[RateKey]:
     """(currency, year, month) of every row in another currency than the campaign's."""
     foreign = frame.filter(pl.col("currency").is_not_null() & (pl.col("currency") != currency))
     keys = foreign.select(
-        pl.col("currency"), pl.col("date").dt.year().alias("y"), pl.col("date").dt.month().alias("m")
+        pl.col("currency"),
+        pl.col("date").dt.year().alias("y"),
+        pl.col("date").dt.month().alias("m"),
     ).unique()
     return sorted((code, int(year), int(month)) for code, year, month in keys.iter_rows())
 
@@ -116,7 +119,7 @@ def facts_of(
     import_id: int,
     campaign_id: int,
 ) -> pl.DataFrame:
-    """One row per source and day with the metrics summed, in FACT_COLUMNS order.
+    """The facts: metrics summed per placement, day and source, in FACT_COLUMNS order.
 
     Rows without a currency are taken to be in the campaign's currency; rows in another
     currency are converted at ``rates`` (every key of ``month_rates_needed`` must be there).
@@ -134,6 +137,15 @@ def facts_of(
         *(pl.col(name).fill_null("") for name in names),
         pl.col("currency").fill_null(currency),
     ).join(assigned, on=names, how="left", nulls_equal=True)
+    # Matched rows are kept per placement, day and platform campaign: the ad group and the
+    # platform's placement ID have done their work (matching), and dropping them makes a
+    # keyword- or ad-level export as small as the plan. Unmatched rows keep every name, as
+    # the queue shows them and a later assignment matches on them.
+    matched = pl.col("line_key").fill_null("") != ""
+    rows = rows.with_columns(
+        pl.when(matched).then(pl.lit("")).otherwise(pl.col(name)).alias(name)
+        for name in ("ad_group", "placement_key")
+    )
     grain = ["line_key", "date", *names, "currency"]
     grouped = rows.group_by(grain).agg(
         *(pl.col(name).sum() for name in (*COUNTS, *AMOUNTS)),

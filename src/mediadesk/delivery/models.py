@@ -119,7 +119,9 @@ class MatchingRule(models.Model):
 
     def describe(self) -> str:
         if self.kind == RuleKind.MANUAL:
-            names = " / ".join(name for name in (self.source_campaign, self.source_ad_group) if name)
+            names = " / ".join(
+                name for name in (self.source_campaign, self.source_ad_group) if name
+            )
             return names or "any row"
         return self.value
 
@@ -187,7 +189,6 @@ class DeliveryFact(models.Model):
         indexes = [
             models.Index(fields=["campaign", "day"], name="delivery_fact_campaign_day"),
             models.Index(fields=["delivery_import"], name="delivery_fact_import"),
-            models.Index(fields=["replaced_by"], name="delivery_fact_replaced_by"),
         ]
 
     def __str__(self) -> str:

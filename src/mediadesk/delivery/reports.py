@@ -38,6 +38,7 @@ AMOUNTS = ("spend", "conversions", "conversion_value", "grps")
 GroupBy = Literal["placement", "channel", "week"]
 _HUNDRED = Decimal(100)
 _THOUSAND = Decimal(1000)
+_ONE = Decimal(1)
 
 
 def _amount(micros: int | None) -> Decimal:
@@ -70,7 +71,9 @@ class CampaignPacing:
 
 def thresholds_for(campaign: Campaign) -> Thresholds:
     settings = pacing_settings(campaign.client)
-    return Thresholds(under=settings.under_percent / _HUNDRED, over=settings.over_percent / _HUNDRED)
+    return Thresholds(
+        under=settings.under_percent / _HUNDRED, over=settings.over_percent / _HUNDRED
+    )
 
 
 def planned_line(placement: Placement, currency: str, rates: Any) -> PlannedLine:
@@ -330,9 +333,14 @@ def _planned_by_week(
         else []
     )
     weeks: dict[date, tuple[Decimal, Decimal]] = {}
+    whole_flight = first <= line.start and line.end <= last  # the usual case: no prorating
     for slices, position in ((cost_slices, 0), (quantity_slices, 1)):
         for piece in slices:
-            share = _share_inside(piece.week, piece.days, first, last, line.start, line.end)
+            share = (
+                _ONE
+                if whole_flight
+                else _share_inside(piece.week, piece.days, first, last, line.start, line.end)
+            )
             if not share:
                 continue
             spend, shown = weeks.get(piece.week, (Decimal(0), Decimal(0)))

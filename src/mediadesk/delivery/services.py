@@ -163,8 +163,7 @@ def _warnings(
     warnings = [warning for warning in given if not warning.startswith("The file has no ")]
     if checked.duplicate_rows:
         warnings.append(
-            f"{checked.duplicate_rows:,} rows repeat an earlier row exactly and were "
-            "counted once."
+            f"{checked.duplicate_rows:,} rows repeat an earlier row exactly and were counted once."
         )
     if checked.future_rows:
         warnings.append(
@@ -212,9 +211,11 @@ def import_delivery(
             f"{campaign.code} has no plan with placements yet; delivery is matched to "
             "placements, so add the plan first."
         )
-    frame = loaded.frame
-    checked = fact_frames.check(frame, today or timezone.localdate())
-    frame = fact_frames.without_duplicates(frame)
+    unique = fact_frames.without_duplicates(loaded.frame)
+    checked = fact_frames.check(loaded.frame, unique.height, today or timezone.localdate())
+    frame = unique
+    first_day: date = frame["date"].min()  # type: ignore[assignment]  # every row has a day
+    last_day: date = frame["date"].max()  # type: ignore[assignment]
     needed = fact_frames.month_rates_needed(frame, campaign.currency)
     rates = _month_rates(campaign, needed)
     matches = match_sources(fact_frames.sources(frame), _rules(campaign), _codes(placements))
@@ -232,8 +233,8 @@ def import_delivery(
             rows=frame.height,
             mapped_rows=mapped,
             unmapped_rows=unmapped,
-            date_from=frame["date"].min(),
-            date_to=frame["date"].max(),
+            date_from=first_day,
+            date_to=last_day,
             currency=currencies[0] if len(currencies) == 1 else "",
             totals={name: _plain(value) for name, value in totals.items()},
             warnings=_warnings(checked, campaign, needed, list(loaded.warnings)),
@@ -258,7 +259,7 @@ def import_delivery(
         upload.replaced = _replaced(replaced)
         upload.save(update_fields=["facts", "replaced"])
         # The replaced facts lie inside the new file's own days, so its range covers them.
-        store.refresh_rollup(campaign.pk, upload.date_from, upload.date_to)
+        store.refresh_rollup(campaign.pk, first_day, last_day)
         record(
             actor=actor,
             obj=upload,
@@ -291,7 +292,7 @@ def rollback_import(actor: Any, upload: DeliveryImport, reason: str = "") -> Non
     campaign = upload.campaign
     require(actor, Action.EDIT_CAMPAIGN, campaign.client_id)
     with transaction.atomic():
-        touched = store.remove_import(upload.pk)
+        touched = store.remove_import(campaign.pk, upload.pk)
         if touched is not None:
             store.refresh_rollup(campaign.pk, *touched)
         record(
@@ -544,4 +545,3 @@ def default_as_of(campaign: Campaign) -> date:
 
     last = PlacementDay.objects.filter(campaign=campaign).aggregate(last=Max("day"))["last"]
     return last or timezone.localdate() - timedelta(days=1)
-

@@ -9,6 +9,7 @@ Memory is bounded by a chunk of rows, not by the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from datetime import date
 
 import polars as pl
@@ -133,7 +134,7 @@ def hide_slice(
         "campaign_id = %s AND platform = %s AND account = %s AND day BETWEEN %s AND %s "
         "AND replaced_by IS NULL AND delivery_import_id <> %s"
     )
-    params = [campaign_id, platform, account, first, last, import_id]
+    params: list[Any] = [campaign_id, platform, account, first, last, import_id]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT delivery_import_id, COUNT(*) FROM {FACT_TABLE} WHERE {where} "
@@ -148,7 +149,7 @@ def hide_slice(
     return touched
 
 
-def remove_import(import_id: int) -> tuple[date, date] | None:
+def remove_import(campaign_id: int, import_id: int) -> tuple[date, date] | None:
     """Delete an import's facts and show again the facts it had replaced.
 
     Returns the days touched (for the roll-up), or None when it had no facts.
@@ -156,20 +157,24 @@ def remove_import(import_id: int) -> tuple[date, date] | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT MIN(day), MAX(day) FROM {FACT_TABLE} "
-            "WHERE delivery_import_id = %s OR replaced_by = %s",
-            [import_id, import_id],
+            "WHERE delivery_import_id = %s OR (campaign_id = %s AND replaced_by = %s)",
+            [import_id, campaign_id, import_id],
         )
         first, last = cursor.fetchone()
         cursor.execute(f"DELETE FROM {FACT_TABLE} WHERE delivery_import_id = %s", [import_id])
+        # Replaced facts are found through the campaign's (campaign, day) index: a roll-back
+        # is rare, and one index less makes every load faster.
         cursor.execute(
-            f"UPDATE {FACT_TABLE} SET replaced_by = NULL WHERE replaced_by = %s", [import_id]
+            f"UPDATE {FACT_TABLE} SET replaced_by = NULL WHERE campaign_id = %s "
+            "AND replaced_by = %s",
+            [campaign_id, import_id],
         )
     if first is None:
         return None
     return _as_date(first), _as_date(last)
 
 
-def reassign(campaign_id: int, line_key: str, where: str, params: list[object]) -> list[date]:
+def reassign(campaign_id: int, line_key: str, where: str, params: list[Any]) -> list[date]:
     """Point the campaign's unmatched facts selected by ``where`` at a placement; the days."""
     base = f"campaign_id = %s AND line_key = '' AND ({where})"
     with connection.cursor() as cursor:

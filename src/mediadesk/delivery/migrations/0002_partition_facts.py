@@ -31,7 +31,9 @@ def partition_facts(apps: Any, schema_editor: Any) -> None:
         f"CREATE TABLE {quote(table)} ({', '.join(columns)}, PRIMARY KEY (id, day)) "
         "PARTITION BY RANGE (day)"
     )
-    schema_editor.execute(f"CREATE TABLE {quote(table + '_default')} PARTITION OF {quote(table)} DEFAULT")
+    schema_editor.execute(
+        f"CREATE TABLE {quote(table + '_default')} PARTITION OF {quote(table)} DEFAULT"
+    )
     for index in model._meta.indexes:
         schema_editor.execute(index.create_sql(model, schema_editor))
 

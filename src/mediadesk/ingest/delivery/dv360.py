@@ -53,13 +53,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                  "devise de l'annonceur", "moneda del anunciante", "moeda do anunciante"),
     "impressions": ("impressions", "impressionen", "impresiones", "impressões"),
     "clicks": ("clicks", "klicks", "clics", "cliques"),
+    # Revenue before media cost; "revenue" and "media cost" are "Revenue (USD)" and the like.
     "spend": ("revenue (adv currency)", "revenue (advertiser currency)",
               "umsatz (werbetreibendenwährung)", "revenus (devise de l'annonceur)",
-              "ingresos (moneda del anunciante)", "receita (moeda do anunciante)",
+              "ingresos (moneda del anunciante)", "receita (moeda do anunciante)", "revenue",
               "total media cost (advertiser currency)", "media cost (advertiser currency)",
               "mediakosten (werbetreibendenwährung)", "coût média (devise de l'annonceur)",
               "coste de medios (moneda del anunciante)", "custo de mídia (moeda do anunciante)",
-              "revenue", "media cost"),
+              "media cost"),
     "conversions": ("total conversions", "conversions insgesamt", "conversions totales",
                     "nombre total de conversions", "conversiones totales",
                     "total de conversões"),
@@ -111,13 +112,17 @@ class DV360Reader:
     def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
         columns = resolve(table.headers, SYNONYMS)
         spend = columns.get("spend")
+        # "Revenue (USD)": the amounts are in the currency of their header, whatever the
+        # advertiser's currency is (that column then stays in the extras).
+        named = header_currency([table.headers[spend]]) if spend is not None else None
+        if named is not None:
+            columns.pop("currency", None)
         return read_columns(
             _data_rows(table, columns.get("date")),
             columns,
             platform=self.platform,
             warnings=warnings,
-            # "Revenue (USD)": the currency of the spend column, not of any other header.
-            currency=header_currency([table.headers[spend]]) if spend is not None else None,
+            currency=named,
         )
 
 
@@ -146,12 +151,17 @@ def _data_rows(table: Table, date_column: int | None) -> Table:
         .alias(name)
         for name in cells
     )
-    if date_column is not None:  # 2026/05/01 as 2026-05-01: Polars then reads it directly
-        name = f"c{date_column}"
-        block = block.with_columns(pl.col(name).str.replace(_SLASHED_DATE, "$1-$2-$3"))
-    return BlockTable(
-        table.source, table.headers, table.header_row, block=block, above=table.above
-    )
+    if date_column is not None:
+        block = block.with_columns(_iso_date(pl.col(f"c{date_column}")))
+    return BlockTable(table.source, table.headers, table.header_row, block=block, above=table.above)
+
+
+def _iso_date(cell: pl.Expr) -> pl.Expr:
+    """2026/05/01 as 2026-05-01, which Polars reads without Python; an impossible date keeps
+    its text, so that its warning quotes the cell as written."""
+    iso = cell.str.replace(_SLASHED_DATE, "$1-$2-$3")
+    valid = iso.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    return pl.when(valid).then(iso).otherwise(cell)
 
 
 def _blank(cell: object) -> bool:

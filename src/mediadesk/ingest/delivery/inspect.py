@@ -139,7 +139,9 @@ def load(data: bytes, filename: str) -> Loaded:
     warnings: list[str] = []
     frame = reader.read(table, warnings)
     report = reader.report(table.headers, preamble)
-    summary = total_rows - data_count
+    # What the reader left out: DV360's totals row (an empty first cell) and Meta's summary row
+    # (empty names) are summary rows that only their reader recognizes.
+    summary = total_rows - frame.height
     return Loaded(table, preamble, reader, report, frame, tuple(warnings), summary)
 
 

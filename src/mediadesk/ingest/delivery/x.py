@@ -73,7 +73,11 @@ _OWN = frozenset(
      "visualizaciones de contenido multimedia", "engajamentos faturados",
      "fonte de financiamento", "visualizações de mídia")
 )  # fmt: skip
-_ENGLISH = frozenset(("spend", "impressions", "campaign name", "billed engagements"))
+# Headers of an English export (month-first dates); "Impressions" and "Engagements" are French too.
+_ENGLISH = frozenset(
+    ("spend", "campaign name", "campaign", "ad group name", "billed engagements", "link clicks",
+     "time", "day")
+)  # fmt: skip
 _REPORTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("ad id", "ad name", "post id", "post text", "tweet id", "tweet text", "anzeigenname",
       "nom de l'annonce", "nombre del anuncio", "nome do anúncio"), "ad"),
