@@ -34,6 +34,7 @@ lint: venv
 
 bench: venv
 	MEDIADESK_ENV=test $(BIN)/python -m bench
+	MEDIADESK_ENV=test $(BIN)/python -m bench --postgres delivery_import
 
 ## Re-pin every dependency after changing pyproject.toml.
 lock: venv

@@ -1,4 +1,8 @@
-"""Run every benchmark in this folder and print its figures: ``python -m bench [name ...]``."""
+"""Run every benchmark in this folder and print its figures: ``python -m bench [name ...]``.
+
+``python -m bench --postgres name ...`` runs the named benchmarks again on a throwaway
+PostgreSQL cluster (the same one the test runner starts), when a server is installed.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,27 @@ BENCHMARKS = [
 ]
 
 
+def on_postgres(names: list[str]) -> int:
+    import subprocess
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from run_tests import find_server, throwaway_cluster
+
+    server = find_server()
+    if server is None:
+        print("PostgreSQL benchmarks skipped: no server installed.")
+        return 0
+    major, bin_dir = server
+    print(f"\n== on PostgreSQL {major} ==", flush=True)
+    with throwaway_cluster(bin_dir) as url:
+        env = {**os.environ, "DATABASE_URL": url}
+        return subprocess.run([sys.executable, "-m", "bench", *names], env=env, check=False).returncode
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--postgres"]:
+        return on_postgres(argv[1:])
     names = argv or BENCHMARKS
     unknown = sorted(set(names) - set(BENCHMARKS))
     if unknown:

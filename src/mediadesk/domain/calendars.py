@@ -64,7 +64,7 @@ def broadcast_month_range(year: int, month: int) -> tuple[date, date]:
 
 def month_of(day: date, kind: CalendarKind) -> tuple[int, int]:
     """(year, month) the day is reported in: its calendar month, or its broadcast month."""
-    if CalendarKind(kind) is CalendarKind.BROADCAST:
+    if kind == CalendarKind.BROADCAST:  # a StrEnum: "broadcast" compares equal too
         return broadcast_month_of(day)
     return day.year, day.month
 

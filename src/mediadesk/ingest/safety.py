@@ -38,7 +38,8 @@ from xml.parsers import expat
 
 Kind = Literal["xlsx", "csv", "json"]
 
-MAX_UPLOAD_BYTES: int = 50 * 1024 * 1024
+# A year of daily keyword rows from one platform is a few hundred MB; beyond that, split it.
+MAX_UPLOAD_BYTES: int = 256 * 1024 * 1024
 MAX_MEMBERS = 2_000
 MAX_MEMBER_BYTES = 200 * 1024 * 1024
 MAX_TOTAL_BYTES = 500 * 1024 * 1024
