@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from delivery.exports import daily, google_ads
 from mediadesk.accounts.models import ApiToken, Client, FxRate, Membership, User
 from mediadesk.accounts.services import create_token
+from mediadesk.delivery import services as delivery
 from mediadesk.planning.models import Campaign, PlanVersion
 from mediadesk.planning.services import receive_plan_file
 
@@ -101,18 +103,22 @@ def foreign_objects(demo: Any) -> Any:
     }
     # A client reviewer does not see drafts, even of a shared campaign of his own client.
     draft = PlanVersion.objects.get(campaign__code="NWND-AR26", status="draft")
+    # Delivery is internal work: a client reviewer sees none of it, even of a shared campaign
+    # (tests/delivery/test_views.py walks the delivery pages of that campaign for him).
+    shared = Campaign.objects.get(code="NWND-AR26")
     return [
         # user, values for each path parameter
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
-                    **plan_objects(contoso)}),
+                    **plan_objects(contoso), **delivery_objects(contoso)}),
         (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk, **not_dans,
-                    **plan_objects(unshared)}),
+                    **plan_objects(unshared), **delivery_objects(unshared)}),
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     "plan_id": draft.pk, "other_plan_id": draft.pk,
                     "import_id": plan_objects(draft.campaign)["import_id"],
-                    "placement_id": draft.placements.first().pk, "action": "approve"}),
+                    "placement_id": draft.placements.first().pk, "action": "approve",
+                    **delivery_objects(shared)}),
         (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens,
-                    **plan_objects(fabrikam)}),
+                    **plan_objects(fabrikam), **delivery_objects(fabrikam)}),
     ]  # fmt: skip
 
 
@@ -137,6 +143,22 @@ def plan_objects(campaign: Campaign) -> dict[str, Any]:
         "placement_id": version.placements.first().pk,
         "action": "approve",
     }
+
+
+def delivery_objects(campaign: Campaign) -> dict[str, Any]:
+    """A delivery import of the campaign (its rows name its placements) and a matching rule."""
+    admin = User.objects.get(email="alice@demo.test")
+    placements = delivery.placements_for_delivery(campaign)
+    assert placements, f"the demo campaign {campaign.code} has no placements"
+    rows = [row for placement in placements for row in daily(date(2026, 10, 5), 2, placement.code)]
+    upload = delivery.import_delivery(
+        admin, campaign, filename="r.csv", data=google_ads(rows, currency=campaign.currency),
+        today=date(2026, 11, 29),
+    ).record  # fmt: skip
+    assert upload.mapped_rows == len(rows)
+    rule = delivery.add_rule(admin, campaign, kind="name_contains", value="stray",
+                             line_key=placements[0].line_key)  # fmt: skip
+    return {"delivery_import_id": upload.pk, "rule_id": rule.pk}
 
 
 MISSING = 987654321  # an id no object has
@@ -186,6 +208,7 @@ def test_the_walk_reaches_real_objects(demo: Any, client: Any, api_as: Any) -> N
         "membership_id": Membership.objects.get(user=demo.ben, client=demo.northwind).pk,
         "fx_rate_id": fx_rate_of(demo.northwind).pk,
         **plan_objects(own),
+        **delivery_objects(own),
     }
     for route in object_routes():
         url = build(route, values)

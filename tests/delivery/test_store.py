@@ -50,3 +50,12 @@ def test_unmatched_facts_keep_empty_text_not_null(demo: Any) -> None:
     services.import_delivery(demo.alice, campaign, filename="r.csv", data=google_ads(rows))
     assert DeliveryFact.objects.filter(line_key="", placement_key="").count() == 2
     assert not DeliveryFact.objects.filter(line_key__isnull=True).exists()
+
+
+def test_rule_kind_choices_mirror_the_domain() -> None:
+    from mediadesk.delivery.choices import RuleKind
+    from mediadesk.domain.placement_matching import RULE_KIND_LABELS
+
+    assert {(kind.value, label) for kind, label in RULE_KIND_LABELS.items()} == {
+        (str(value), str(label)) for value, label in RuleKind.choices
+    }

@@ -23,12 +23,11 @@ from django.db import models
 from django.utils import timezone
 
 from mediadesk.accounts.models import Client, ClientOwnedQuerySet, reviewer_client_ids
-from mediadesk.domain.placement_matching import RULE_KIND_LABELS, RuleKind
+from mediadesk.delivery.choices import RuleKind
 from mediadesk.planning.models import Campaign
 
 MICROS = 1_000_000
-
-RULE_KIND_CHOICES = [(kind.value, label) for kind, label in RULE_KIND_LABELS.items()]
+RULE_KIND_CHOICES = RuleKind.choices
 
 
 def from_micros(value: int | None) -> Decimal:
@@ -98,7 +97,7 @@ class MatchingRule(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="matching_rules")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="matching_rules")
     line_key = models.CharField(max_length=32)
-    kind = models.CharField(max_length=20, choices=RULE_KIND_CHOICES)
+    kind = models.CharField(max_length=20, choices=RuleKind.choices)
     value = models.CharField(max_length=300, blank=True)
     platform = models.CharField(max_length=20, blank=True)
     account = models.CharField(max_length=200, blank=True)
@@ -115,7 +114,7 @@ class MatchingRule(models.Model):
         ordering = ["campaign", "kind", "id"]
 
     def __str__(self) -> str:
-        return f"{RULE_KIND_LABELS[RuleKind(self.kind)]} {self.describe()}"
+        return f"{self.get_kind_display()} {self.describe()}"
 
     def describe(self) -> str:
         if self.kind == RuleKind.MANUAL:

@@ -9,8 +9,8 @@ Memory is bounded by a chunk of rows, not by the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from datetime import date
+from typing import Any
 
 import polars as pl
 from django.db import connection

@@ -5,7 +5,9 @@ from mediadesk.delivery import report_views, views
 app_name = "delivery"
 
 urlpatterns = [
-    path("campaigns/<int:campaign_id>/delivery/", views.campaign_delivery, name="campaign_delivery"),
+    path(
+        "campaigns/<int:campaign_id>/delivery/", views.campaign_delivery, name="campaign_delivery"
+    ),
     path(
         "campaigns/<int:campaign_id>/delivery/import/",
         views.delivery_import,

@@ -1,0 +1,470 @@
+"""The delivery pages: the Delivery tab (upload, queue, imports, pacing, charts), matching rules,
+performance with its downloads, the pacing overview, and who may see and change what."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+
+from mediadesk.accounts.choices import Role
+from mediadesk.accounts.models import Membership, User
+from mediadesk.delivery import services
+from mediadesk.delivery.models import DeliveryFact, DeliveryImport, MatchingRule, PlacementDay
+from mediadesk.planning.models import Campaign
+
+from .exports import SEARCH, SOCIAL, daily, google_ads
+
+OCT = date(2026, 10, 5)
+STRAY = "Contoso test campaign without a code"
+
+
+def _campaign(demo: Any) -> Any:
+    return demo.campaign("CTSO-5G26")
+
+
+def _url(campaign: Any, tail: str = "") -> str:
+    return f"/campaigns/{campaign.pk}/delivery/{tail}"
+
+
+def _upload(data: bytes, name: str = "report.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def _line(campaign: Any, code: str) -> str:
+    return next(p.line_key for p in services.placements_for_delivery(campaign) if p.code == code)
+
+
+def _spend(campaign: Any, line_key: str | None = None) -> Decimal:
+    rows = PlacementDay.objects.filter(campaign=campaign)
+    if line_key is not None:
+        rows = rows.filter(line_key=line_key)
+    return Decimal(rows.aggregate(s=Sum("spend"))["s"] or 0) / 1_000_000
+
+
+def _import(demo: Any, rows: list[Any], name: str = "r.csv", **kwargs: Any) -> Any:
+    return services.import_delivery(
+        demo.alice, _campaign(demo), filename=name, data=google_ads(rows, **kwargs)
+    ).record
+
+
+def _with_stray(demo: Any) -> Any:
+    """14 days of search (matched by its code) and 5 days of a campaign nobody coded."""
+    return _import(demo, daily(OCT, 14, SEARCH, spend="2000.00") + daily(OCT, 5, STRAY))
+
+
+def _viewer(demo: Any) -> User:
+    user = User.objects.create_user(
+        "vera@demo.test", "a-Long-pass-42", full_name="Vera Viewer",
+        organization=demo.contoso.organization,
+    )  # fmt: skip
+    Membership.objects.create(user=user, client=demo.contoso, role=Role.VIEWER)
+    return user
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+def test_pages_render_for_alice_before_anything_is_imported(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    page = client.get(_url(campaign))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Nothing imported yet" in body
+    assert "Import an export" in body and "data-dropzone" in body
+    assert body.count('<tr data-placement="') == 5  # every placement is listed
+    assert 'aria-current="page">Delivery' in body
+    for tail in ("rules/", "performance/"):
+        assert client.get(_url(campaign, tail)).status_code == 200
+    overview = client.get("/delivery/pacing/")
+    assert overview.status_code == 200
+    assert "Pacing" in overview.content.decode()
+    # The campaign's other tabs lead here.
+    detail = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f'href="/campaigns/{campaign.pk}/delivery/"' in detail
+
+
+def test_a_campaign_without_a_plan_says_so(demo: Any, web_as: Any) -> None:
+    campaign = Campaign.objects.create(
+        client=demo.contoso, name="No plan yet", code="CTSO-NP27", start=date(2027, 1, 4),
+        end=date(2027, 2, 28), budget=Decimal("1000.00"), currency="USD",
+    )  # fmt: skip
+    body = web_as(demo.alice).get(_url(campaign)).content.decode()
+    assert "No plan to deliver against yet" in body
+    assert "Import an export" not in body
+
+
+def test_delivery_tab_shows_pacing_charts_queue_and_imports(demo: Any, web_as: Any) -> None:
+    _with_stray(demo)
+    body = web_as(demo.alice).get(_url(_campaign(demo))).content.decode()
+    # Pacing as of the last day with delivery, the search line furthest off plan (0.78, under).
+    assert "18 Oct 2026" in body
+    assert "28,000.00" in body and "36,000.00" in body and "0.78" in body
+    assert f'<tr data-placement="{SEARCH}" data-index="0.78">' in body
+    indexes = re.findall(r'<tr data-placement="[^"]+" data-index="([^"]+)">', body)
+    distances = [abs(Decimal(index) - 1) for index in indexes if index != "—"]
+    assert len(indexes) == 5 and distances == sorted(distances, reverse=True)
+    assert '<svg class="chart" id="index-chart"' in body
+    assert '<svg class="chart" id="delivery-chart"' in body
+    assert "Numbers behind the chart" in body
+    # The queue and the import list.
+    assert STRAY in body and "Assign" in body
+    assert "r.csv" in body and "Roll back" in body
+    assert "14 matched, 5 unmatched" in body
+
+
+# --- Upload ------------------------------------------------------------------------------------
+
+
+def test_uploading_a_good_file_records_it_and_redirects(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    data = google_ads(daily(OCT, 7, SEARCH) + daily(OCT, 3, STRAY))
+    response = client.post(_url(campaign, "import/"), {"file": _upload(data, "week1.csv")})
+    assert response.status_code == 302
+    assert response["Location"] == _url(campaign) + "#unmatched"
+    upload = DeliveryImport.objects.get()
+    assert (upload.filename, upload.rows, upload.mapped_rows, upload.unmapped_rows) == (
+        "week1.csv", 10, 7, 3,
+    )  # fmt: skip
+    page = client.get(response["Location"]).content.decode()
+    assert "week1.csv: 10 rows imported, 7 matched, 3 waiting in the unmatched queue" in page
+    # The same file again changes nothing, and says so.
+    again = client.post(_url(campaign, "import/"), {"file": _upload(data, "copy.csv")}, follow=True)
+    assert "already imported as week1.csv" in again.content.decode()
+    assert DeliveryImport.objects.count() == 1
+
+
+def test_import_warnings_are_shown(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    data = google_ads(daily(OCT, 3, SEARCH) + daily(OCT, 3, SEARCH))  # every row twice
+    response = client.post(_url(_campaign(demo), "import/"), {"file": _upload(data)}, follow=True)
+    assert "3 rows repeat an earlier row exactly and were counted once." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"Day,Campaign,Currency code,Impr.,Clicks,Cost\r\n2026-10-05,X,USD,100,5,abc\r\n",
+         "report.csv", "row 2, Cost"),
+        (b"Campaign,Impr.,Clicks,Cost\r\nX,100,5,1.00\r\n", "report.csv", "no day column"),
+        (b"%PDF-1.4 not an export", "report.pdf", "report.pdf"),
+    ],
+    ids=["letters-in-numbers", "no-days", "wrong-kind"],
+)  # fmt: skip
+def test_a_bad_file_is_refused_with_the_reason_beside_the_field(
+    demo: Any, web_as: Any, data: bytes, name: str, message: str
+) -> None:
+    response = web_as(demo.alice).post(
+        _url(_campaign(demo), "import/"), {"file": _upload(data, name)}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    error = body[body.index('id="delivery-file-error"') :]
+    assert message in error[: error.index("</div>")]
+    assert 'aria-describedby="delivery-file-error delivery-file-help"' in body
+    assert DeliveryImport.objects.count() == 0
+    assert DeliveryFact.objects.count() == 0
+
+
+def test_an_upload_without_a_file_asks_for_one(demo: Any, web_as: Any) -> None:
+    response = web_as(demo.alice).post(_url(_campaign(demo), "import/"), {})
+    assert response.status_code == 200
+    assert "Choose an export file" in response.content.decode()
+
+
+def test_get_on_the_import_url_leads_to_the_upload(demo: Any, web_as: Any) -> None:
+    campaign = _campaign(demo)
+    response = web_as(demo.alice).get(_url(campaign, "import/"))
+    assert response.status_code == 302 and response["Location"].endswith("delivery/#upload")
+
+
+# --- Queue, roll-back, rules --------------------------------------------------------------------
+
+
+def test_assigning_from_the_queue_moves_the_spend(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    _with_stray(demo)
+    social = _line(campaign, SOCIAL)
+    assert _spend(campaign, social) == 0
+    (waiting,) = services.unmatched(campaign)
+    response = client.post(
+        _url(campaign, "assign/"), {"waiting": waiting.key, "line_key": social}, follow=True
+    )
+    assert response.status_code == 200
+    assert _spend(campaign, social) == Decimal("500.00")
+    assert services.unmatched(campaign) == []
+    rule = MatchingRule.objects.get()
+    assert (rule.kind, rule.source_campaign, rule.line_key) == ("manual", STRAY, social)
+    body = response.content.decode()
+    assert f"now count for {SOCIAL}" in body
+    assert "Every imported row is matched to a placement." in body
+
+
+def test_assigning_rows_that_are_gone_or_to_no_placement_explains(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    _with_stray(demo)
+    (waiting,) = services.unmatched(campaign)
+    gone = client.post(_url(campaign, "assign/"), {"waiting": "0" * 16, "line_key": "x"},
+                       follow=True)  # fmt: skip
+    assert "no longer waiting" in gone.content.decode()
+    nowhere = client.post(
+        _url(campaign, "assign/"), {"waiting": waiting.key, "line_key": "nope"}, follow=True
+    )
+    assert "Choose a placement of this campaign" in nowhere.content.decode()
+    assert MatchingRule.objects.count() == 0
+
+
+def test_rolling_back_an_import_removes_it(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    upload = _with_stray(demo)
+    assert _spend(campaign) == Decimal("28000.00")
+    response = client.post(f"/delivery/imports/{upload.pk}/rollback/", follow=True)
+    assert response.status_code == 200
+    assert "The import of r.csv is rolled back" in response.content.decode()
+    assert not DeliveryImport.objects.exists()
+    assert _spend(campaign) == 0 and not DeliveryFact.objects.exists()
+    # The button asks once, naming the file.
+    _with_stray(demo)
+    page = client.get(_url(campaign)).content.decode()
+    assert 'data-confirm="Roll back the import of r.csv?' in page
+
+
+def test_rules_are_added_and_deleted(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    _with_stray(demo)
+    social = _line(campaign, SOCIAL)
+    response = client.post(
+        _url(campaign, "rules/"),
+        {"kind": "name_contains", "value": "without a code", "line_key": social,
+         "platform": "google_ads"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    rule = MatchingRule.objects.get()
+    assert (rule.kind, rule.value, rule.platform) == ("name_contains", "without a code",
+                                                      "google_ads")  # fmt: skip
+    assert _spend(campaign, social) == Decimal("500.00")  # the waiting rows were placed
+    page = client.get(_url(campaign, "rules/")).content.decode()
+    assert "Name contains" in page and "without a code" in page and SOCIAL in page
+    assert "Google Ads" in page
+    deleted = client.post(f"/delivery/rules/{rule.pk}/delete/", follow=True)
+    assert "Rule removed" in deleted.content.decode()
+    assert not MatchingRule.objects.exists()
+
+
+def test_a_refused_rule_keeps_what_was_typed_and_says_why(demo: Any, web_as: Any) -> None:
+    campaign = _campaign(demo)
+    social = _line(campaign, SOCIAL)
+    response = web_as(demo.alice).post(
+        _url(campaign, "rules/"), {"kind": "pattern", "value": "**", "line_key": social}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "would match every name" in body
+    assert 'value="**"' in body
+    missing = web_as(demo.alice).post(_url(campaign, "rules/"), {"kind": "name_contains"})
+    assert "This field is required" in missing.content.decode()
+    assert not MatchingRule.objects.exists()
+
+
+# --- Performance and downloads -------------------------------------------------------------------
+
+
+def test_performance_page_and_downloads(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    _import(demo, daily(OCT, 14, SEARCH, spend="2000.00"))
+    params = {"from": "2026-10-05", "to": "2026-10-18", "by": "placement"}
+    page = client.get(_url(campaign, "performance/"), params).content.decode()
+    assert "28,000.00" in page and "36,000.00" in page and "2.50 %" in page
+    assert '<svg class="chart" id="channel-chart"' in page
+    assert "/delivery/report/?from=2026-10-05&amp;to=2026-10-18&amp;format=xlsx" in page
+    assert "/delivery/report/?from=2026-10-05&amp;to=2026-10-18&amp;format=pdf" in page
+
+    response = client.get(_url(campaign, "performance/"), {**params, "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    search = next(row for row in rows if row["Placement"] == SEARCH)
+    assert Decimal(search["Spend"]) == Decimal("28000")
+    assert Decimal(search["Planned spend"]) == Decimal("36000.00")
+    assert (search["Impressions"], search["Clicks"]) == ("140000", "3500")
+    assert (search["CTR %"], search["CPC"], search["Currency"]) == ("2.50", "8.00", "USD")
+    assert rows[-1]["Placement"] == "Total" and Decimal(rows[-1]["Spend"]) == Decimal("28000")
+
+    xlsx = client.get(_url(campaign, "performance/"), {**params, "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    table = list(sheet.iter_rows(values_only=True))
+    header = list(table[0])
+    found = next(row for row in table[1:] if row[0] == SEARCH)
+    assert found[header.index("Spend")] == 28000
+    assert found[header.index("Clicks")] == 3500
+    assert found[header.index("CPC")] == 8
+    assert table[-1][0] == "Total"
+
+
+def test_performance_by_week_exports_iso_weeks(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    _import(demo, daily(OCT, 14, SEARCH, spend="2000.00"))
+    params = {"from": "2026-10-05", "to": "2026-10-18", "by": "week"}
+    page = client.get(_url(campaign, "performance/"), params).content.decode()
+    assert "Week of 5 Oct 2026" in page and "14,000.00" in page
+    body = client.get(_url(campaign, "performance/"), {**params, "format": "csv"}).content
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [row["Week"] for row in rows] == ["2026-10-05", "2026-10-12", "Total"]
+
+
+def test_performance_filters_that_cannot_be_read_fall_back(demo: Any, web_as: Any) -> None:
+    campaign = _campaign(demo)
+    response = web_as(demo.alice).get(
+        _url(campaign, "performance/"), {"from": "2026-10-20", "to": "2026-10-01"}
+    )
+    assert response.status_code == 200
+    assert "The end comes before the start" in response.content.decode()
+
+
+def test_pacing_downloads(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    _with_stray(demo)
+    body = client.get(_url(_campaign(demo)), {"format": "csv"}).content.decode("utf-8-sig")
+    rows = {row["Placement"]: row for row in csv.DictReader(io.StringIO(body))}
+    assert rows[SEARCH]["Pacing index"] == "0.78" and rows[SEARCH]["Delivered"] == "28000"
+    assert rows[SEARCH]["As of"] == "2026-10-18" and rows[SEARCH]["Status"] == "Under"
+    overview = client.get("/delivery/pacing/", {"format": "csv"}).content.decode("utf-8-sig")
+    assert SEARCH in overview and "CTSO-5G26" in overview
+
+
+def test_pacing_overview_lists_live_placements_furthest_off_first(demo: Any, web_as: Any) -> None:
+    _with_stray(demo)
+    client = web_as(demo.alice)
+    body = client.get("/delivery/pacing/").content.decode()
+    assert SEARCH in body and "5G Everywhere" in body
+    assert f'href="/campaigns/{_campaign(demo).pk}/delivery/"' in body
+    under = client.get("/delivery/pacing/", {"status": "under"}).content.decode()
+    assert SEARCH in under and "On track</span>" not in under
+
+
+# --- Who may see and change ---------------------------------------------------------------------
+
+
+def test_a_client_reviewer_gets_404_on_every_delivery_page(demo: Any, web_as: Any) -> None:
+    shared = demo.campaign("NWND-AR26")
+    assert shared.shared_with_client
+    code = services.placements_for_delivery(shared)[0].code
+    upload = services.import_delivery(
+        demo.alice, shared, filename="n.csv",
+        data=google_ads(daily(OCT, 3, code), currency="EUR", account="Northwind DE"),
+    ).record  # fmt: skip
+    line_key = services.placements_for_delivery(shared)[0].line_key
+    rule = services.add_rule(demo.alice, shared, kind="name_contains", value="x",
+                             line_key=line_key)  # fmt: skip
+    client = web_as(demo.dan)
+    assert client.get(f"/campaigns/{shared.pk}/").status_code == 200  # he sees the campaign
+    for tail in ("", "import/", "rules/", "performance/", "?format=csv",
+                 "performance/?format=csv"):  # fmt: skip
+        assert client.get(_url(shared, tail)).status_code == 404, tail
+    for tail in ("import/", "assign/", "rules/"):
+        assert client.post(_url(shared, tail), {}).status_code == 404, tail
+    assert client.post(f"/delivery/imports/{upload.pk}/rollback/").status_code == 404
+    assert client.post(f"/delivery/rules/{rule.pk}/delete/").status_code == 404
+    assert DeliveryImport.objects.filter(pk=upload.pk).exists()
+    assert MatchingRule.objects.filter(pk=rule.pk).exists()
+    # No Delivery tab for him, and nothing of Northwind in the overview.
+    detail = client.get(f"/campaigns/{shared.pk}/").content.decode()
+    assert "/delivery/" not in detail.split('class="tabs"')[1].split("</nav>")[0]
+    overview = client.get("/delivery/pacing/").content.decode()
+    assert "NWND-AR26" not in overview and "No placement on air" in overview
+
+
+def test_a_viewer_sees_delivery_but_cannot_change_it(demo: Any, web_as: Any) -> None:
+    campaign = _campaign(demo)
+    upload = _with_stray(demo)
+    rule = services.add_rule(demo.alice, campaign, kind="name_contains", value="nothing",
+                             line_key=_line(campaign, SOCIAL))  # fmt: skip
+    client = web_as(_viewer(demo))
+    page = client.get(_url(campaign))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "28,000.00" in body and STRAY in body
+    assert "Import an export" not in body and "Roll back" not in body
+    assert 'name="line_key"' not in body
+    rules = client.get(_url(campaign, "rules/")).content.decode()
+    assert "Add a rule" not in rules and "Delete" not in rules
+    assert client.get(_url(campaign, "performance/"), {"format": "csv"}).status_code == 200
+    (waiting,) = services.unmatched(campaign)
+    data = google_ads(daily(OCT, 2, SOCIAL))
+    refused = [
+        client.post(_url(campaign, "import/"), {"file": _upload(data)}),
+        client.post(_url(campaign, "assign/"),
+                    {"waiting": waiting.key, "line_key": _line(campaign, SOCIAL)}),
+        client.post(_url(campaign, "rules/"),
+                    {"kind": "name_contains", "value": "x", "line_key": _line(campaign, SOCIAL)}),
+        client.post(f"/delivery/imports/{upload.pk}/rollback/"),
+        client.post(f"/delivery/rules/{rule.pk}/delete/"),
+    ]  # fmt: skip
+    assert [response.status_code for response in refused] == [403] * 5
+    assert DeliveryImport.objects.count() == 1 and MatchingRule.objects.count() == 1
+    assert len(services.unmatched(campaign)) == 1
+
+
+def test_posts_need_csrf(demo: Any) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(demo.alice)
+    campaign = _campaign(demo)
+    data = google_ads(daily(OCT, 2, SEARCH))
+    assert client.post(_url(campaign, "import/"), {"file": _upload(data)}).status_code == 403
+    assert not DeliveryImport.objects.exists()
+
+
+# --- Queries -------------------------------------------------------------------------------------
+
+
+def _queries(client: Any, url: str) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_delivery_tab_costs_the_same_whatever_the_imports(demo: Any, web_as: Any) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    _import(demo, daily(OCT, 3, SEARCH) + daily(OCT, 3, STRAY), account="Account 0")
+    few = _queries(client, _url(campaign))
+    for n in range(1, 6):
+        _import(demo, daily(OCT, 3, SEARCH) + daily(OCT, 3, f"{STRAY} {n}"),
+                name=f"r{n}.csv", account=f"Account {n}")  # fmt: skip
+    assert len(services.unmatched(campaign)) == 6
+    assert _queries(client, _url(campaign)) == few
+
+
+def test_the_index_chart_keeps_a_far_over_line_readable(demo: Any, web_as: Any) -> None:
+    _import(demo, daily(OCT, 14, SOCIAL, spend="30000.00"))  # about 11.5 x the plan to date
+    body = web_as(demo.alice).get(_url(_campaign(demo))).content.decode()
+    chart = body[
+        body.index('id="index-chart"') : body.index("</svg>", body.index('id="index-chart"'))
+    ]
+    ticks = re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', chart)
+    assert 3 <= len(ticks) <= 8 and ticks[0] == "0.0"
+    widths = [float(w) for w in re.findall(r'<rect class="bar [^"]*"[^>]* width="([^"]+)"', chart)]
+    assert max(widths) <= 720
+    assert "11.45 · Over" in chart
