@@ -468,3 +468,27 @@ def test_the_index_chart_keeps_a_far_over_line_readable(demo: Any, web_as: Any) 
     widths = [float(w) for w in re.findall(r'<rect class="bar [^"]*"[^>]* width="([^"]+)"', chart)]
     assert max(widths) <= 720
     assert "11.45 · Over" in chart
+
+
+def test_pacing_overview_queries_do_not_grow_with_campaigns(demo: Any, web_as: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from django.utils import timezone
+
+    from mediadesk.delivery.demo import load_demo_delivery
+    from mediadesk.planning.models import Campaign
+
+    load_demo_delivery(demo.ben, date(2026, 11, 29))
+    client = web_as(demo.alice)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/delivery/pacing/").status_code == 200
+        return len(captured)
+
+    queries()  # the first request fills per-process caches
+    every_campaign = queries()
+    # Archived campaigns leave the overview: far fewer campaigns and clients, same queries.
+    Campaign.objects.exclude(code__in=["CTSO-5G26", "NWND-AR26"]).update(archived_at=timezone.now())
+    assert queries() == every_campaign

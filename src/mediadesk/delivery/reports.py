@@ -15,8 +15,13 @@ from typing import Any, Literal
 
 from django.db.models import Max, Sum
 
-from mediadesk.delivery.models import MICROS, PlacementDay
-from mediadesk.delivery.services import pacing_settings, plan_for_delivery
+from mediadesk.delivery.models import MICROS, PacingSettings, PlacementDay
+from mediadesk.delivery.services import (
+    pacing_settings,
+    pacing_settings_by_client,
+    plan_for_delivery,
+    plans_for_delivery,
+)
 from mediadesk.domain.budget import MissingRate
 from mediadesk.domain.calendars import week_start
 from mediadesk.domain.flighting import FlightingError, spread
@@ -31,7 +36,8 @@ from mediadesk.domain.pacing import (
     sort_by_distance,
 )
 from mediadesk.planning.models import Campaign, Placement, PlanVersion
-from mediadesk.planning.plans import rates_for, weights_of
+from mediadesk.domain.budget import Rates
+from mediadesk.planning.plans import rates_by_client, rates_for, weights_of
 
 METRICS = ("impressions", "clicks", "video_views", "video_completions", "engagements", "spots")
 AMOUNTS = ("spend", "conversions", "conversion_value", "grps")
@@ -69,8 +75,8 @@ class CampaignPacing:
         return self.campaign.currency
 
 
-def thresholds_for(campaign: Campaign) -> Thresholds:
-    settings = pacing_settings(campaign.client)
+def thresholds_for(campaign: Campaign, settings: PacingSettings | None = None) -> Thresholds:
+    settings = settings or pacing_settings(campaign.client)
     return Thresholds(
         under=settings.under_percent / _HUNDRED, over=settings.over_percent / _HUNDRED
     )
@@ -181,20 +187,24 @@ class LivePacing:
 def pacing_overview(campaigns: Iterable[Campaign], today: date) -> list[LivePacing]:
     """Every live placement of these campaigns, the furthest off plan first.
 
-    A placement is live when its flight includes the campaign's pacing day. Three queries
-    whatever the number of campaigns: placements, roll-up sums, last delivered days.
+    A placement is live when its flight includes the campaign's pacing day. The same few
+    queries whatever the number of campaigns: plans, placements, roll-up sums, last delivered
+    days, thresholds and FX rates per client.
     """
     campaigns = list(campaigns)
     ids = [campaign.pk for campaign in campaigns]
     delivered = delivered_by_line(ids)
     last = last_days(ids)
     found: list[LivePacing] = []
-    versions = {c.pk: plan_for_delivery(c) for c in campaigns}
+    plans = plans_for_delivery(ids)
+    versions = {c.pk: plans.get(c.pk) for c in campaigns}
+    client_ids = sorted({c.client_id for c in campaigns})
+    settings = pacing_settings_by_client(client_ids)
+    rates = rates_by_client(client_ids)
     by_version: dict[int, list[Placement]] = defaultdict(list)
     version_ids = [v.pk for v in versions.values() if v is not None]
     for placement in Placement.objects.filter(version_id__in=version_ids):
         by_version[placement.version_id].append(placement)
-    rates_cache: dict[int, Any] = {}
     for campaign in campaigns:
         version = versions[campaign.pk]
         if version is None:
@@ -203,12 +213,9 @@ def pacing_overview(campaigns: Iterable[Campaign], today: date) -> list[LivePaci
         live = [p for p in by_version[version.pk] if p.start <= as_of <= p.end]
         if not live:
             continue
-        if campaign.client_id not in rates_cache:
-            rates_cache[campaign.client_id] = rates_for(campaign.client_id)
-        lines, _ = _paced(
-            campaign, live, delivered, as_of, thresholds_for(campaign),
-            rates_cache[campaign.client_id],
-        )  # fmt: skip
+        thresholds = thresholds_for(campaign, settings[campaign.client_id])
+        client_rates = rates.get(campaign.client_id) or Rates()
+        lines, _ = _paced(campaign, live, delivered, as_of, thresholds, client_rates)
         found += [LivePacing(campaign, line) for line in lines]
     order = {id(item.line.pacing): item for item in found}
     return [order[id(p)] for p in sort_by_distance(item.line.pacing for item in found)]

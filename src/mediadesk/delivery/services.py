@@ -67,12 +67,26 @@ class Imported:
     duplicate: bool = False  # the same file was already imported: nothing changed
 
 
+_APPROVED = (PlanStatus.CLIENT_APPROVED, PlanStatus.APPROVED)
+
+
+def plans_for_delivery(campaign_ids: list[int]) -> dict[int, PlanVersion]:
+    """The plan each campaign's delivery is paced against: its newest approved version
+    (client-approved or internally approved), else its newest version that was not rejected.
+    One query for any number of campaigns; campaigns without a plan are left out."""
+    chosen: dict[int, PlanVersion] = {}
+    versions = PlanVersion.objects.filter(campaign_id__in=campaign_ids).exclude(
+        status=PlanStatus.REJECTED
+    )
+    for version in versions.order_by("campaign_id", "-number"):
+        current = chosen.get(version.campaign_id)
+        if current is None or (version.status in _APPROVED and current.status not in _APPROVED):
+            chosen[version.campaign_id] = version
+    return chosen
+
+
 def plan_for_delivery(campaign: Campaign) -> PlanVersion | None:
-    """The plan delivery is paced against: the newest approved version (client-approved or
-    internally approved), else the newest version of any status."""
-    versions = campaign.plan_versions.exclude(status=PlanStatus.REJECTED).order_by("-number")
-    approved = versions.filter(status__in=[PlanStatus.CLIENT_APPROVED, PlanStatus.APPROVED])
-    return approved.first() or versions.first()
+    return plans_for_delivery([campaign.pk]).get(campaign.pk)
 
 
 def placements_for_delivery(campaign: Campaign) -> list[Placement]:
@@ -508,6 +522,12 @@ def delete_rule(actor: Any, rule: MatchingRule) -> None:
 
 def pacing_settings(client: Client) -> PacingSettings:
     return PacingSettings.objects.filter(client=client).first() or PacingSettings(client=client)
+
+
+def pacing_settings_by_client(client_ids: list[int]) -> dict[int, PacingSettings]:
+    """Each client's thresholds (the defaults where none are saved), in one query."""
+    saved = {s.client_id: s for s in PacingSettings.objects.filter(client_id__in=client_ids)}
+    return {cid: saved.get(cid) or PacingSettings(client_id=cid) for cid in client_ids}
 
 
 def set_pacing_thresholds(

@@ -112,10 +112,11 @@ def total_cost(placements: Sequence[Placement]) -> Decimal:
 
 def rates_for(client_id: int) -> Rates:
     """The client's FX rates, in one query (a client keeps a few dozen a year)."""
-    return _rates_by_client([client_id]).get(client_id, Rates())
+    return rates_by_client([client_id]).get(client_id, Rates())
 
 
-def _rates_by_client(client_ids: Iterable[int]) -> dict[int, Rates]:
+def rates_by_client(client_ids: Iterable[int]) -> dict[int, Rates]:
+    """Each client's FX rates, in one query for all of them."""
     tables: dict[int, dict[tuple[str, str, int, int], Decimal]] = {}
     for fx in FxRate.objects.filter(client_id__in=list(set(client_ids))):
         key = (fx.currency_from, fx.currency_to, fx.month.year, fx.month.month)
@@ -159,7 +160,7 @@ def plan_totals(versions: Sequence[PlanVersion]) -> dict[int, Decimal | None]:
     lines: dict[int, list[Placement]] = {v.pk: [] for v in versions}
     for placement in Placement.objects.filter(version_id__in=list(lines)):
         lines[placement.version_id].append(placement)
-    rates = _rates_by_client(v.campaign.client_id for v in versions)
+    rates = rates_by_client(v.campaign.client_id for v in versions)
     totals: dict[int, Decimal | None] = {}
     for version in versions:
         try:
