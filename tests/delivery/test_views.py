@@ -473,7 +473,6 @@ def test_the_index_chart_keeps_a_far_over_line_readable(demo: Any, web_as: Any) 
 def test_pacing_overview_queries_do_not_grow_with_campaigns(demo: Any, web_as: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
     from django.utils import timezone
 
     from mediadesk.delivery.demo import load_demo_delivery

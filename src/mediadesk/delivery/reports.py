@@ -22,7 +22,7 @@ from mediadesk.delivery.services import (
     plan_for_delivery,
     plans_for_delivery,
 )
-from mediadesk.domain.budget import MissingRate
+from mediadesk.domain.budget import MissingRate, Rates
 from mediadesk.domain.calendars import week_start
 from mediadesk.domain.flighting import FlightingError, spread
 from mediadesk.domain.pacing import (
@@ -36,7 +36,6 @@ from mediadesk.domain.pacing import (
     sort_by_distance,
 )
 from mediadesk.planning.models import Campaign, Placement, PlanVersion
-from mediadesk.domain.budget import Rates
 from mediadesk.planning.plans import rates_by_client, rates_for, weights_of
 
 METRICS = ("impressions", "clicks", "video_views", "video_completions", "engagements", "spots")
@@ -395,6 +394,17 @@ def campaign_performance(
     by: GroupBy = "placement",
 ) -> CampaignPerformance:  # fmt: skip
     """KPIs plan against actual for the days from..to (default: the campaign's flight)."""
+    return campaign_performances(campaign, date_from, date_to, (by,))[by]
+
+
+def campaign_performances(
+    campaign: Campaign,
+    date_from: date | None,
+    date_to: date | None,
+    groupings: Sequence[GroupBy],
+) -> dict[GroupBy, CampaignPerformance]:
+    """The same period grouped several ways, the plan spread once (a page shows a table by
+    placement and a chart by channel)."""
     first = date_from or campaign.start
     last = date_to or campaign.end
     version = plan_for_delivery(campaign)
@@ -411,10 +421,9 @@ def campaign_performance(
         row["day"]: _amount(row["spend_sum"])
         for row in days.values("day").annotate(spend_sum=Sum("spend"))
     }
-    rows: dict[str, Performance] = {}
     weekly_plan: dict[date, Decimal] = defaultdict(Decimal)
-    weekly_rows: dict[date, Performance] = {}
     problems: list[str] = []
+    lines: list[tuple[Placement, Performance]] = []
     for placement in placements:
         try:
             planned = _planned_by_week(placement, campaign.currency, rates, first, last)
@@ -426,34 +435,42 @@ def campaign_performance(
         actual.planned_impressions = sum((shown for _, shown in planned.values()), Decimal(0))
         for monday, (spend, _) in planned.items():
             weekly_plan[monday] += spend
-        key, label = _group(by, placement)
-        if by == "week":
-            continue
-        if key not in rows:
-            rows[key] = Performance(key=key, label=label)
-        rows[key].add(actual)
-    if by == "week":
-        weekly_sums = _weekly_actuals(days)
-        for monday in sorted(set(weekly_plan) | set(weekly_sums)):
-            row = weekly_sums.get(monday) or Performance(key=monday.isoformat(), label="")
-            row.label = f"Week of {monday:%-d %b %Y}"
-            row.planned_spend = weekly_plan.get(monday, Decimal(0))
-            weekly_rows[monday] = row
-        rows = {monday.isoformat(): row for monday, row in weekly_rows.items()}
-    total = Performance(key="total", label="Total")
-    for row in rows.values():
-        total.add(row)
-    if by == "week":
-        total.planned_spend = sum(weekly_plan.values(), Decimal(0))
-    for row in rows.values():
-        row.planned_spend = row.planned_spend.quantize(Decimal("0.01"))
-        row.planned_impressions = row.planned_impressions.quantize(Decimal(1))
-    total.planned_spend = total.planned_spend.quantize(Decimal("0.01"))
-    total.planned_impressions = total.planned_impressions.quantize(Decimal(1))
+        lines.append((placement, actual))
     weeks = _cumulative(weekly_plan, daily)
-    return CampaignPerformance(
-        campaign, first, last, by, list(rows.values()), total, weeks, problems
-    )
+    found: dict[GroupBy, CampaignPerformance] = {}
+    for by in groupings:
+        if by == "week":
+            rows = _week_rows(days, weekly_plan)
+        else:
+            rows = {}
+            for placement, actual in lines:
+                key, label = _group(by, placement)
+                if key not in rows:
+                    rows[key] = Performance(key=key, label=label)
+                rows[key].add(actual)
+        total = Performance(key="total", label="Total")
+        for row in rows.values():
+            total.add(row)
+        if by == "week":
+            total.planned_spend = sum(weekly_plan.values(), Decimal(0))
+        for row in (*rows.values(), total):
+            row.planned_spend = row.planned_spend.quantize(Decimal("0.01"))
+            row.planned_impressions = row.planned_impressions.quantize(Decimal(1))
+        found[by] = CampaignPerformance(
+            campaign, first, last, by, list(rows.values()), total, weeks, problems
+        )
+    return found
+
+
+def _week_rows(days: Any, weekly_plan: dict[date, Decimal]) -> dict[str, Performance]:
+    weekly_sums = _weekly_actuals(days)
+    rows: dict[str, Performance] = {}
+    for monday in sorted(set(weekly_plan) | set(weekly_sums)):
+        row = weekly_sums.get(monday) or Performance(key=monday.isoformat(), label="")
+        row.label = f"Week of {monday:%-d %b %Y}"
+        row.planned_spend = weekly_plan.get(monday, Decimal(0))
+        rows[monday.isoformat()] = row
+    return rows
 
 
 def _group(by: GroupBy, placement: Placement) -> tuple[str, str]:

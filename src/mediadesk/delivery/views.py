@@ -748,16 +748,12 @@ def campaign_performance(request: HttpRequest, campaign_id: int) -> HttpResponse
     first = chosen.get("from") or campaign.start
     last = chosen.get("to") or _performance_end(campaign)
     by = _GROUPS.get(chosen.get("by") or "", "placement")
-    report = reports.campaign_performance(campaign, first, last, by)
     export = request.GET.get("format")
     if export in {"csv", "xlsx"}:
         require(request.user, Action.EXPORT, campaign.client_id)
-        return _performance_export(export, report)
-    channels = (
-        report
-        if by == "channel"
-        else reports.campaign_performance(campaign, first, last, "channel")
-    )
+        return _performance_export(export, reports.campaign_performance(campaign, first, last, by))
+    found = reports.campaign_performances(campaign, first, last, (by, "channel"))
+    report, channels = found[by], found["channel"]
     query = {"from": first.isoformat(), "to": last.isoformat()}
     money = CURRENCY_MINOR_UNITS.get(campaign.currency, 2)
     shown = [row for row in report.rows if by != "week" or row.planned_spend or row.spend]
