@@ -345,19 +345,29 @@ def _delivery_campaign(actor: User, given: str) -> Campaign:
 
 
 def cmd_delivery_import(args: argparse.Namespace) -> int:
+    import json
     from pathlib import Path
 
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from mediadesk.delivery.services import DeliveryFileError, import_delivery
+    from mediadesk.delivery.services import (
+        DeliveryFileError,
+        import_delivery,
+        save_delivery_mapping,
+    )
 
     actor = _person(args.by, "--by")
     campaign = _delivery_campaign(actor, args.campaign)
     source = Path(args.file)
     if not source.is_file():
         raise SystemExit(f"There is no file {source}.")
+    mapping = json.loads(args.mapping) if args.mapping else None
     try:
-        result = import_delivery(actor, campaign, filename=source.name, data=source.read_bytes())
+        result = import_delivery(
+            actor, campaign, filename=source.name, data=source.read_bytes(), mapping=mapping
+        )
+        if mapping and args.save_mapping:
+            save_delivery_mapping(actor, campaign.client, args.save_mapping, mapping)
     except DeliveryFileError as exc:
         raise SystemExit(f"Not imported, nothing changed: {exc}") from None
     except (ValidationError, PermissionDenied) as exc:
@@ -517,6 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
     dimp.add_argument("file")
     dimp.add_argument("--campaign", required=True, metavar="ID", help="campaign id or code")
     dimp.add_argument("--by", required=True, metavar="EMAIL", help="who imports it")
+    dimp.add_argument("--mapping", help='JSON {"field": "column header", …} for other layouts')
+    dimp.add_argument("--save-mapping", metavar="NAME", help="save --mapping for the client")
     dimp.set_defaults(func=cmd_delivery_import)
     drb = delivery_sub.add_parser("rollback", help="roll an import back")
     drb.add_argument("import_id", type=int, metavar="IMPORT")

@@ -3,6 +3,7 @@ performance. The same services and report functions as the pages."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -10,7 +11,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -161,6 +162,16 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     return campaign
 
 
+def _mapping(text: str) -> dict[str, str] | None:
+    if not text.strip():
+        return None
+    try:
+        columns = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError({"mapping": f"Give the mapping as JSON: {exc}"}) from exc
+    return services.check_mapping(columns)
+
+
 def _out(upload: DeliveryImport, duplicate: bool = False) -> DeliveryImport:
     upload.duplicate = duplicate  # type: ignore[attr-defined]  # read by ImportOut
     return upload
@@ -172,17 +183,29 @@ def _out(upload: DeliveryImport, duplicate: bool = False) -> DeliveryImport:
     summary="Import a platform export (multipart field `file`)",
     description="201 with the import record; 200 with the earlier record and "
     "`duplicate: true` when the same file was imported before (nothing changes); 400 with "
-    "a sentence saying what to fix when the file cannot be imported (nothing is stored).",
+    "a sentence saying what to fix when the file cannot be imported (nothing is stored). "
+    "A file of no known layout is read with `mapping` (JSON field -> column header), or by the "
+    "client's saved mapping whose columns it has; `save_mapping_as` saves `mapping` under a "
+    "name for the next files of that layout.",
 )
-def import_export(request: HttpRequest, campaign_id: int, file: File[UploadedFile]) -> Status[Any]:
+def import_export(
+    request: HttpRequest,
+    campaign_id: int,
+    file: File[UploadedFile],
+    mapping: Form[str] = "",
+    save_mapping_as: Form[str] = "",
+) -> Status[Any]:
     campaign = _campaign(request, campaign_id)
+    columns = _mapping(mapping)
     data = read_upload(file)
     try:
         result = services.import_delivery(
-            request.user, campaign, filename=file.name or "export.csv", data=data
+            request.user, campaign, filename=file.name or "export.csv", data=data, mapping=columns
         )
     except services.DeliveryFileError as exc:
         return Status(400, {"detail": str(exc)})
+    if columns and save_mapping_as.strip():
+        services.save_delivery_mapping(request.user, campaign.client, save_mapping_as, columns)
     return Status(200 if result.duplicate else 201, _out(result.record, result.duplicate))
 
 

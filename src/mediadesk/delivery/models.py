@@ -125,6 +125,31 @@ class MatchingRule(models.Model):
         return self.value
 
 
+class DeliveryMapping(models.Model):
+    """A saved column mapping for exports of no known layout (a vendor report, a post-log):
+    normalized field -> the file's header, e.g. {"date": "Air date", "spend": "Net cost"}.
+    An import of such a file uses the client's mapping whose headers the file has."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="delivery_mappings")
+    name = models.CharField(max_length=100)
+    mapping = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[ClientOwnedQuerySet[DeliveryMapping]] = ClientOwnedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["client", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="delivery_mapping_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PacingSettings(models.Model):
     """A client's pacing thresholds: how far off plan is still on track (default ±10%)."""
 

@@ -29,6 +29,7 @@ from mediadesk.delivery import store
 from mediadesk.delivery.models import (
     DeliveryFact,
     DeliveryImport,
+    DeliveryMapping,
     MatchingRule,
     PacingSettings,
 )
@@ -41,7 +42,10 @@ from mediadesk.domain.placement_matching import (
     check_pattern,
     match_sources,
 )
-from mediadesk.ingest.delivery.inspect import InspectError, load
+from mediadesk.ingest.delivery.detect import Reader, fold
+from mediadesk.ingest.delivery.generic import GenericReader
+from mediadesk.ingest.delivery.inspect import InspectError, UnknownLayout, load
+from mediadesk.ingest.delivery.schema import FIELDS
 from mediadesk.ingest.delivery.truncation import cut_off_line
 from mediadesk.ingest.safety import UnsafeFile, detect_kind, display_name
 from mediadesk.planning.choices import PlanStatus
@@ -139,13 +143,32 @@ def _month_rates(campaign: Campaign, needed: list[tuple[str, int, int]]) -> dict
     return {key: found[key] for key in needed}
 
 
-def _read(data: bytes, filename: str) -> Any:
+def _saved_mapping(client_id: int, headers: tuple[str, ...]) -> DeliveryMapping | None:
+    """The client's saved mapping whose every column the file has (the newest first)."""
+    present = {fold(header) for header in headers}
+    for saved in DeliveryMapping.objects.filter(client_id=client_id).order_by("-updated_at"):
+        if all(fold(str(header)) in present for header in saved.mapping.values()):
+            return saved
+    return None
+
+
+def _read(data: bytes, filename: str, client_id: int, mapping: dict[str, str] | None = None) -> Any:
     name = display_name(filename)
+    reader: Reader | None = GenericReader(check_mapping(mapping)) if mapping else None
     try:
-        loaded = load(data, filename)
+        try:
+            loaded = load(data, filename, reader)
+        except UnknownLayout as unknown:
+            saved = _saved_mapping(client_id, unknown.headers)
+            if saved is None:
+                raise DeliveryFileError(
+                    f"{unknown} Map its columns once (date, names, metrics) and save the "
+                    "mapping: files of the same layout are then read by it."
+                ) from unknown
+            loaded = load(data, filename, GenericReader(saved.mapping))
     except (InspectError, UnsafeFile) as exc:
         raise DeliveryFileError(str(exc)) from exc
-    except ValueError as exc:  # a saved mapping that names missing columns, and the like
+    except ValueError as exc:  # a mapping that names columns the file lacks, and the like
         raise DeliveryFileError(f"{name}: {exc}") from exc
     if detect_kind(data, filename) == "csv" and (cut := cut_off_line(data)):
         raise DeliveryFileError(
@@ -210,15 +233,25 @@ def _plain(value: Any) -> Any:
 
 
 def import_delivery(
-    actor: Any, campaign: Campaign, *, filename: str, data: bytes, today: date | None = None
+    actor: Any,
+    campaign: Campaign,
+    *,
+    filename: str,
+    data: bytes,
+    today: date | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> Imported:
-    """Import one export into the campaign (see the module docstring)."""
+    """Import one export into the campaign (see the module docstring).
+
+    ``mapping`` (field -> the file's header) reads a file of no known layout; without it,
+    such a file is read by the client's saved mapping whose columns it has.
+    """
     require(actor, Action.EDIT_CAMPAIGN, campaign.client_id)
     sha256 = hashlib.sha256(data).hexdigest()
     already = DeliveryImport.objects.filter(campaign=campaign, sha256=sha256).first()
     if already is not None:
         return Imported(already, duplicate=True)
-    loaded = _read(data, filename)
+    loaded = _read(data, filename, campaign.client_id, mapping)
     placements = placements_for_delivery(campaign)
     if not placements:
         raise DeliveryFileError(
@@ -515,6 +548,61 @@ def delete_rule(actor: Any, rule: MatchingRule) -> None:
             client_id=rule.client_id,
         )
         rule.delete()
+
+
+# --- Saved column mappings ------------------------------------------------------------------
+
+# What a mapping can name (the normalized fields), and what it must name to be useful.
+MAPPABLE = tuple(field for field in FIELDS if field != "frequency")
+_METRICS = ("impressions", "clicks", "spend", "conversions", "grps", "spots", "video_views")
+
+
+def check_mapping(mapping: dict[str, str] | None) -> dict[str, str]:
+    """The mapping with blank entries dropped, or ValidationError naming what to fix."""
+    if not isinstance(mapping, dict):
+        raise ValidationError({"mapping": 'Give the mapping as {"field": "column header"}.'})
+    cleaned = {
+        str(field): str(header).strip()
+        for field, header in mapping.items()
+        if header is not None and str(header).strip()
+    }
+    unknown = sorted(set(cleaned) - set(MAPPABLE))
+    if unknown:
+        raise ValidationError(
+            {"mapping": f"{', '.join(unknown)}: not a field; use {', '.join(MAPPABLE)}."}
+        )
+    if "date" not in cleaned:
+        raise ValidationError({"mapping": "Say which column holds the day (date)."})
+    if not any(field in cleaned for field in _METRICS):
+        raise ValidationError(
+            {"mapping": "Map at least one metric column (spend, impressions, GRPs, spots …)."}
+        )
+    return cleaned
+
+
+def save_delivery_mapping(
+    actor: Any, client: Client, name: str, mapping: dict[str, str]
+) -> DeliveryMapping:
+    """Save (or replace) a named column mapping for the client's exports."""
+    require(actor, Action.EDIT_CAMPAIGN, client.pk)
+    cleaned = check_mapping(mapping)
+    name = name.strip()[:100]
+    if not name:
+        raise ValidationError({"name": "Give the mapping a name, such as the vendor's."})
+    with transaction.atomic():
+        saved, created = DeliveryMapping.objects.update_or_create(
+            client=client,
+            name=name,
+            defaults={"mapping": cleaned, "created_by": actor, "updated_at": timezone.now()},
+        )
+        record(
+            actor=actor,
+            obj=saved,
+            action=AuditAction.CREATED if created else AuditAction.UPDATED,
+            changes={"mapping": [None, cleaned]},
+            client_id=client.pk,
+        )
+    return saved
 
 
 # --- Pacing thresholds ------------------------------------------------------------------------

@@ -77,6 +77,21 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "grps": ("grps", "grp", "trps", "trp", "rating (grp)", "rating", "tvr", "rtg"),
     "spots": ("spots", "spot count", "anzahl spots", "nombre de spots", "número de spots"),
 }  # fmt: skip
+# Header names (folded) that only a German, French, Spanish or Portuguese export writes: those
+# languages write slashed dates day first (01/05/2026 is 1 May). Names shared with English
+# ("Date", "Impressions", "Conversions") are not here. From the synonyms above and the readers'
+# localized tables (fixtures, not real localized exports).
+LOCALIZED_HEADERS = frozenset(
+    ("tag", "datum", "jour", "fecha", "día", "dia", "data", "konto", "kontoname", "compte",
+     "nom du compte", "cuenta", "nombre de la cuenta", "conta", "nome da conta", "kampagne",
+     "kampagnenname", "campagne", "nom de la campagne", "campaña", "nombre de la campaña",
+     "campanha", "nome da campanha", "anzeigengruppe", "groupe d'annonces", "grupo de anuncios",
+     "grupo de anúncios", "währung", "währungscode", "devise", "code de devise", "moneda",
+     "código de moneda", "divisa", "moeda", "código da moeda", "impressionen", "aufrufe",
+     "impresiones", "impressões", "klicks", "clics", "cliques", "kosten", "ausgaben", "coût",
+     "dépenses", "coste", "costo", "gasto", "gastos", "custo", "konversionen", "conversiones",
+     "conversões")
+)  # fmt: skip
 # A post-log (what aired, spot by spot) has an air time or a spot length; each row is one spot.
 _POST_LOG = frozenset(
     ("air time", "time aired", "ausstrahlungszeit", "sendezeit", "heure de diffusion",
@@ -111,6 +126,12 @@ def _suffix_currency(header: str) -> tuple[str, str | None]:
 def header_key(header: str) -> str:
     """A header folded for lookup, without a trailing currency such as " (EUR)" or " (₹)"."""
     return fold(_suffix_currency(header)[0])
+
+
+def dates_day_first(headers: Sequence[str]) -> bool | None:
+    """True (slashed dates are day first) for headers in German, French, Spanish or Portuguese
+    (one of ``LOCALIZED_HEADERS``); None (month first, parse_date's rule) otherwise."""
+    return True if any(header_key(header) in LOCALIZED_HEADERS for header in headers) else None
 
 
 def header_currency(headers: Sequence[str]) -> str | None:
@@ -333,6 +354,7 @@ class GenericReader:
             platform=self.platform,
             warnings=warnings,
             currency=header_currency(table.headers),
+            day_first=dates_day_first(table.headers),
         )
         if "spots" not in columns and is_post_log(table.headers):
             frame = frame.with_columns(pl.lit(1, dtype=pl.Int64).alias("spots"))

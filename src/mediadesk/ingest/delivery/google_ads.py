@@ -15,7 +15,13 @@ from collections.abc import Sequence
 import polars as pl
 
 from mediadesk.ingest.delivery.detect import fold, register, share
-from mediadesk.ingest.delivery.generic import SYNONYMS, header_currency, read_columns, resolve
+from mediadesk.ingest.delivery.generic import (
+    SYNONYMS,
+    dates_day_first,
+    header_currency,
+    read_columns,
+    resolve,
+)
 from mediadesk.ingest.tables import Table
 
 # Headers only Google Ads writes (in one of its languages).
@@ -74,6 +80,7 @@ class GoogleAdsReader:
             platform=self.platform,
             warnings=warnings,
             currency=header_currency(table.headers),
+            day_first=dates_day_first(table.headers),
         )
 
 

@@ -62,6 +62,14 @@ class InspectError(ValueError):
     """A file that is not a readable delivery export; the message is one line for the person."""
 
 
+class UnknownLayout(InspectError):
+    """A readable table of no known platform: a saved column mapping can still read it."""
+
+    def __init__(self, message: str, headers: Sequence[str]) -> None:
+        super().__init__(message)
+        self.headers = tuple(headers)
+
+
 @dataclass(frozen=True, slots=True)
 class Inspection:
     platform: str
@@ -103,8 +111,9 @@ class Loaded:
     summary_rows: int
 
 
-def load(data: bytes, filename: str) -> Loaded:
-    """The file read by the reader of its platform (see ``detect``)."""
+def load(data: bytes, filename: str, reader: Reader | None = None) -> Loaded:
+    """The file read by the reader of its platform (see ``detect``), or by ``reader`` (a
+    generic reader with a saved column mapping)."""
     name = display_name(filename)
     if not data or data.isspace():  # not data.strip(): no copy of a large file
         raise InspectError(f"{name} is empty.")
@@ -130,12 +139,14 @@ def load(data: bytes, filename: str) -> Loaded:
         raise InspectError(
             f"{name} has a header ({_listed(table.headers)}) but no data rows below it."
         )
-    found = detect(table.headers, preamble)
-    if found is None:
-        raise InspectError(
-            f"{name} has an unknown layout; the columns it has are: {_listed(table.headers)}."
-        )
-    reader, _ = found
+    if reader is None:
+        found = detect(table.headers, preamble)
+        if found is None:
+            raise UnknownLayout(
+                f"{name} has an unknown layout; the columns it has are: {_listed(table.headers)}.",
+                table.headers,
+            )
+        reader, _ = found
     warnings: list[str] = []
     frame = reader.read(table, warnings)
     report = reader.report(table.headers, preamble)
