@@ -16,10 +16,20 @@ from mediadesk.audit.models import AuditEvent
 from mediadesk.delivery import services
 from mediadesk.delivery.models import DeliveryFact, DeliveryImport, MatchingRule, PlacementDay
 from mediadesk.delivery.services import DeliveryFileError, import_delivery
+from mediadesk.ingest.delivery import chunks
 
 from .exports import SEARCH, SOCIAL, daily, google_ads
 
 TODAY = date(2026, 11, 29)
+
+
+@pytest.fixture(autouse=True, params=["whole", "in pieces"])
+def reading(request: Any, monkeypatch: Any) -> str:
+    """Every import test runs twice: the file read whole, and cut in pieces of ~200 bytes
+    (as a file above ingest.delivery.chunks.CHUNK_BYTES is), which must import the same."""
+    if request.param == "in pieces":
+        monkeypatch.setattr(chunks, "CHUNK_BYTES", 200)
+    return str(request.param)
 OCT = date(2026, 10, 5)
 
 

@@ -87,6 +87,35 @@ def check(frame: pl.DataFrame, unique_rows: int, today: date) -> Checked:
     )
 
 
+def combined(parts: list[Checked], duplicate_rows: int) -> Checked:
+    """The checks of an export read in pieces, as one."""
+    futures = [part.first_future_day for part in parts if part.first_future_day is not None]
+    return Checked(
+        future_rows=sum(part.future_rows for part in parts),
+        first_future_day=min(futures) if futures else None,
+        refund_rows=sum(part.refund_rows for part in parts),
+        refund_spend=sum((part.refund_spend for part in parts), Decimal(0)),
+        duplicate_rows=duplicate_rows,
+        undated_rows=sum(part.undated_rows for part in parts),
+        currencies=tuple(sorted({code for part in parts for code in part.currencies})),
+    )
+
+
+def merged(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Facts of several pieces of one export as one set: rows of the same grain summed."""
+    if len(parts) == 1:
+        return parts[0]
+    facts = pl.concat(parts)
+    grain = [name for name in FACT_COLUMNS[:10]]  # ids, line, day, source names, currency
+    summed = [name for name in FACT_COLUMNS[10:] if name != "reach"]
+    return (
+        facts.group_by(grain)
+        .agg(*(pl.col(name).sum() for name in summed), pl.col("reach").max())
+        .select(FACT_COLUMNS)
+        .sort("day", "line_key")
+    )
+
+
 def without_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
     """The frame with exact repeats of a row (every column equal) counted once.
 
@@ -97,6 +126,23 @@ def without_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
     if frame.hash_rows().is_unique().all():
         return frame
     return frame.unique(maintain_order=True)
+
+
+_HASHES = ("hash_a", "hash_b")
+
+
+def no_hashes() -> pl.DataFrame:
+    return pl.DataFrame(schema=dict.fromkeys(_HASHES, pl.UInt64()))
+
+
+def not_seen(frame: pl.DataFrame, seen: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the rows of ``frame`` whose 128-bit hash is not in ``seen``, ``seen`` with theirs)."""
+    keyed = frame.with_columns(
+        frame.hash_rows(seed=11).alias(_HASHES[0]), frame.hash_rows(seed=29).alias(_HASHES[1])
+    )
+    if seen.height:
+        keyed = keyed.join(seen, on=list(_HASHES), how="anti", maintain_order="left")
+    return keyed.drop(_HASHES), pl.concat([seen, keyed.select(_HASHES)])
 
 
 def sources(frame: pl.DataFrame) -> list[Source]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -42,9 +44,10 @@ from mediadesk.domain.placement_matching import (
     check_pattern,
     match_sources,
 )
+from mediadesk.ingest.delivery.chunks import load_chunks
 from mediadesk.ingest.delivery.detect import Reader, fold
 from mediadesk.ingest.delivery.generic import GenericReader
-from mediadesk.ingest.delivery.inspect import InspectError, UnknownLayout, load
+from mediadesk.ingest.delivery.inspect import InspectError, Loaded, UnknownLayout
 from mediadesk.ingest.delivery.schema import FIELDS
 from mediadesk.ingest.delivery.truncation import cut_off_line
 from mediadesk.ingest.safety import UnsafeFile, detect_kind, display_name
@@ -152,12 +155,17 @@ def _saved_mapping(client_id: int, headers: tuple[str, ...]) -> DeliveryMapping 
     return None
 
 
-def _read(data: bytes, filename: str, client_id: int, mapping: dict[str, str] | None = None) -> Any:
+def _pieces(
+    data: bytes, filename: str, client_id: int, mapping: dict[str, str] | None
+) -> Iterator[Loaded]:
+    """The export's rows a piece at a time (see ingest.delivery.chunks), read by its
+    platform's reader, by ``mapping``, or by the client's saved mapping for its layout."""
     name = display_name(filename)
     reader: Reader | None = GenericReader(check_mapping(mapping)) if mapping else None
     try:
+        pieces = load_chunks(data, filename, reader)
         try:
-            loaded = load(data, filename, reader)
+            first = next(pieces)
         except UnknownLayout as unknown:
             saved = _saved_mapping(client_id, unknown.headers)
             if saved is None:
@@ -165,16 +173,21 @@ def _read(data: bytes, filename: str, client_id: int, mapping: dict[str, str] | 
                     f"{unknown} Map its columns once (date, names, metrics) and save the "
                     "mapping: files of the same layout are then read by it."
                 ) from unknown
-            loaded = load(data, filename, GenericReader(saved.mapping))
+            pieces = load_chunks(data, filename, GenericReader(saved.mapping))
+            first = next(pieces)
+        yield first
+        del first
+        yield from pieces
     except (InspectError, UnsafeFile) as exc:
         raise DeliveryFileError(str(exc)) from exc
     except ValueError as exc:  # a mapping that names columns the file lacks, and the like
+        if isinstance(exc, DeliveryFileError):
+            raise
         raise DeliveryFileError(f"{name}: {exc}") from exc
-    if detect_kind(data, filename) == "csv" and (cut := cut_off_line(data)):
-        raise DeliveryFileError(
-            f"{name} ends in the middle of a line (its last line has {cut[0]} of {cut[1]} "
-            "cells): the file looks cut off. Download the export again and import that."
-        )
+
+
+def _check_piece(loaded: Loaded, name: str) -> None:
+    """Refuse the file for cells that could not be read, or rows without a day."""
     problems = [warning for warning in loaded.warnings if _CELL_PROBLEM.match(warning)]
     if problems:
         listed = "; ".join(problems[:MAX_LISTED])
@@ -182,16 +195,106 @@ def _read(data: bytes, filename: str, client_id: int, mapping: dict[str, str] | 
             f"{name} has cells that are not the numbers or dates their column needs, so "
             f"nothing was imported. Fix them and import again: {listed}."
         )
-    if loaded.frame["date"].null_count() == loaded.frame.height:
+    frame = loaded.frame
+    if frame.height and frame["date"].null_count() == frame.height:
         raise DeliveryFileError(
             f"{name} has no day column, so its delivery cannot be placed on the calendar. "
             "Export the report broken down by day (a Day or Date column) and import that."
         )
-    if undated := loaded.frame["date"].null_count():
+    if undated := frame["date"].null_count():
         raise DeliveryFileError(
             f"{name} has {undated:,} rows without a date; every row needs its day."
         )
-    return loaded
+
+
+@dataclass
+class _Read:
+    """An export read piece by piece: everything the import needs, without its rows."""
+
+    platform: str = ""
+    report: str = ""
+    rows: int = 0
+    mapped: int = 0
+    unmapped: int = 0
+    warnings: list[str] = field(default_factory=list)
+    checked: list[fact_frames.Checked] = field(default_factory=list)
+    duplicates: int = 0
+    totals: dict[str, Any] = field(default_factory=dict)
+    spans: dict[tuple[str, str], tuple[date, date]] = field(default_factory=dict)
+    rate_keys: list[tuple[str, int, int]] = field(default_factory=list)
+    facts: list[pl.DataFrame] = field(default_factory=list)
+
+    @property
+    def first_day(self) -> date:
+        return min(first for first, _ in self.spans.values())
+
+    @property
+    def last_day(self) -> date:
+        return max(last for _, last in self.spans.values())
+
+
+def _read_export(
+    data: bytes,
+    filename: str,
+    campaign: Campaign,
+    placements: list[Placement],
+    mapping: dict[str, str] | None,
+    today: date,
+) -> _Read:
+    name = display_name(filename)
+    try:
+        kind = detect_kind(data, filename)
+    except UnsafeFile as exc:
+        raise DeliveryFileError(str(exc)) from exc
+    if kind == "csv" and (cut := cut_off_line(data)):
+        raise DeliveryFileError(
+            f"{name} ends in the middle of a line (its last line has {cut[0]} of {cut[1]} "
+            "cells): the file looks cut off. Download the export again and import that."
+        )
+    read = _Read()
+    rules, codes = _rules(campaign), _codes(placements)
+    matches: dict[Source, Match | None] = {}
+    rates: dict[Any, Decimal] = {}
+    seen = fact_frames.no_hashes()
+    for loaded in _pieces(data, filename, campaign.client_id, mapping):
+        _check_piece(loaded, name)
+        read.platform, read.report = loaded.reader.platform, loaded.report
+        read.warnings += [w for w in loaded.warnings if w not in read.warnings]
+        # Exact repeats count once. Inside a piece rows are compared whole; across pieces by a
+        # 128-bit hash per row (two 64-bit hashes), so memory keeps 16 bytes a row, not rows.
+        frame = fact_frames.without_duplicates(loaded.frame)
+        frame, seen = fact_frames.not_seen(frame, seen)
+        read.duplicates += loaded.frame.height - frame.height
+        read.checked.append(fact_frames.check(loaded.frame, loaded.frame.height, today))
+        del loaded
+        new_keys = [
+            key for key in fact_frames.month_rates_needed(frame, campaign.currency)
+            if key not in rates
+        ]  # fmt: skip
+        if new_keys:
+            rates.update(_month_rates(campaign, new_keys))
+            read.rate_keys += new_keys
+        new_sources = [source for source in fact_frames.sources(frame) if source not in matches]
+        matches.update(match_sources(new_sources, rules, codes))
+        mapped, unmapped = fact_frames.matched_counts(frame, matches)
+        read.rows, read.mapped, read.unmapped = (
+            read.rows + frame.height, read.mapped + mapped, read.unmapped + unmapped
+        )  # fmt: skip
+        for total, value in fact_frames.totals_of(frame, TOTALS).items():
+            if value is not None:
+                read.totals[total] = read.totals.get(total, 0) + value
+            else:
+                read.totals.setdefault(total, None)
+        for platform, account, first, last in fact_frames.days_by_account(frame):
+            known = read.spans.get((platform, account))
+            read.spans[(platform, account)] = (
+                (min(first, known[0]), max(last, known[1])) if known else (first, last)
+            )
+        read.facts.append(
+            fact_frames.facts_of(frame, matches, currency=campaign.currency, rates=rates,
+                                 import_id=0, campaign_id=campaign.pk)
+        )  # fmt: skip
+    return read
 
 
 def _warnings(
@@ -251,62 +354,50 @@ def import_delivery(
     already = DeliveryImport.objects.filter(campaign=campaign, sha256=sha256).first()
     if already is not None:
         return Imported(already, duplicate=True)
-    loaded = _read(data, filename, campaign.client_id, mapping)
     placements = placements_for_delivery(campaign)
     if not placements:
         raise DeliveryFileError(
             f"{campaign.code} has no plan with placements yet; delivery is matched to "
             "placements, so add the plan first."
         )
-    unique = fact_frames.without_duplicates(loaded.frame)
-    checked = fact_frames.check(loaded.frame, unique.height, today or timezone.localdate())
-    frame = unique
-    first_day: date = frame["date"].min()  # type: ignore[assignment]  # every row has a day
-    last_day: date = frame["date"].max()  # type: ignore[assignment]
-    needed = fact_frames.month_rates_needed(frame, campaign.currency)
-    rates = _month_rates(campaign, needed)
-    matches = match_sources(fact_frames.sources(frame), _rules(campaign), _codes(placements))
-    mapped, unmapped = fact_frames.matched_counts(frame, matches)
-    totals = fact_frames.totals_of(frame, TOTALS)
+    read = _read_export(
+        data, filename, campaign, placements, mapping, today or timezone.localdate()
+    )
+    checked = fact_frames.combined(read.checked, read.duplicates)
     currencies = checked.currencies
     with transaction.atomic():
         upload = DeliveryImport(
             campaign=campaign,
             filename=display_name(filename)[:255],
             sha256=sha256,
-            platform=loaded.reader.platform,
-            report=loaded.report[:40],
+            platform=read.platform,
+            report=read.report[:40],
             imported_by=actor,
-            rows=frame.height,
-            mapped_rows=mapped,
-            unmapped_rows=unmapped,
-            date_from=first_day,
-            date_to=last_day,
+            rows=read.rows,
+            mapped_rows=read.mapped,
+            unmapped_rows=read.unmapped,
+            date_from=read.first_day,
+            date_to=read.last_day,
             currency=currencies[0] if len(currencies) == 1 else "",
-            totals={name: _plain(value) for name, value in totals.items()},
-            warnings=_warnings(checked, campaign, needed, list(loaded.warnings)),
+            totals={name: _plain(value) for name, value in read.totals.items()},
+            warnings=_warnings(checked, campaign, read.rate_keys, read.warnings),
         )
         upload.file.save(filename, ContentFile(data), save=False)
         upload.save()
-        facts = fact_frames.facts_of(
-            frame,
-            matches,
-            currency=campaign.currency,
-            rates=rates,
-            import_id=upload.pk,
-            campaign_id=campaign.pk,
-        )
         replaced: dict[int, int] = {}
-        for platform, account, first, last in fact_frames.days_by_account(frame):
+        for (platform, account), (first, last) in sorted(read.spans.items()):
             for import_id, count in store.hide_slice(
                 campaign.pk, platform, account, first, last, upload.pk
             ).items():
                 replaced[import_id] = replaced.get(import_id, 0) + count
+        facts = fact_frames.merged(read.facts).with_columns(
+            pl.lit(upload.pk, dtype=pl.Int64).alias("delivery_import_id")
+        )
         upload.facts = store.load_facts(facts)
         upload.replaced = _replaced(replaced)
         upload.save(update_fields=["facts", "replaced"])
         # The replaced facts lie inside the new file's own days, so its range covers them.
-        store.refresh_rollup(campaign.pk, first_day, last_day)
+        store.refresh_rollup(campaign.pk, read.first_day, read.last_day)
         record(
             actor=actor,
             obj=upload,

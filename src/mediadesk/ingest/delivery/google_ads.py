@@ -4,7 +4,9 @@ Layout: a title line ("Search keyword report", "Kampagnenbericht"), a date-range
 ("May 18, 2025 - August 15, 2025" or "All time"), the header, data rows, then "Total: …" rows
 (label in the column of the first text dimension) that are never data. Headers are abbreviated
 ("Impr.", "Conv.", "Conv. value", "Currency code"), localized in German, French, Spanish and
-Portuguese exports; nulls are " --"; thousands are quoted ("1,594,393").
+Portuguese exports; nulls are " --"; thousands are quoted ("1,594,393"). With localized headers
+("Tag", "Jour", "Día", "Dia", "Kosten", "Clics", …) slashed dates are read day first (01/05/2026 is
+1 May), as a file re-saved by Excel in those languages writes them.
 """
 
 from __future__ import annotations

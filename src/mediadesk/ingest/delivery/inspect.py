@@ -62,6 +62,10 @@ class InspectError(ValueError):
     """A file that is not a readable delivery export; the message is one line for the person."""
 
 
+class NoDataRows(InspectError):
+    """A header with nothing but totals, footers or blank lines below it."""
+
+
 class UnknownLayout(InspectError):
     """A readable table of no known platform: a saved column mapping can still read it."""
 
@@ -136,7 +140,7 @@ def load(data: bytes, filename: str, reader: Reader | None = None) -> Loaded:
         total_rows = len(table.rows)
         data_count = sum(not is_summary_row(row.cells) for row in table.rows)
     if not data_count:
-        raise InspectError(
+        raise NoDataRows(
             f"{name} has a header ({_listed(table.headers)}) but no data rows below it."
         )
     if reader is None:

@@ -5,7 +5,10 @@ and a blank line), then the header ("Start Date (in UTC)", "Account Name", "Camp
 "Campaign Name", …, "Currency", "Total Spent", "Impressions", "Clicks", "Conversions", …), data
 rows with month-first dates (5/1/2025) and sometimes a trailing "Total" row, never data.
 Campaign groups and ads (creatives) stay in the extras: the campaign is LinkedIn's campaign.
-Encoding, delimiter and localized variants were not seen in a real export.
+Encoding, delimiter and localized variants were not seen in a real export. The German, French,
+Spanish and Portuguese header names ("Startdatum (in UTC)", "Dépenses totales", "Importe total
+gastado", "Total gasto", …) are plausible UI names taken from test fixtures, not from real files;
+with them, slashed dates are read day first (01/05/2026 is 1 May), as those languages write them.
 """
 
 from __future__ import annotations
@@ -16,29 +19,46 @@ from collections.abc import Sequence
 import polars as pl
 
 from mediadesk.ingest.delivery.detect import register
-from mediadesk.ingest.delivery.generic import header_currency, header_key, read_columns, resolve
+from mediadesk.ingest.delivery.generic import (
+    dates_day_first,
+    header_currency,
+    header_key,
+    read_columns,
+    resolve,
+)
 from mediadesk.ingest.tables import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "date": ("start date (in utc)", "start date", "date"),
-    "account": ("account name",),
-    "campaign": ("campaign name", "campaign"),
-    "currency": ("currency",),
-    "impressions": ("impressions",),
-    "clicks": ("clicks",),
-    "spend": ("total spent", "amount spent", "spend"),
-    "conversions": ("conversions", "external website conversions"),
+    "date": ("start date (in utc)", "start date", "date", "startdatum (in utc)",
+             "date de début (en utc)", "fecha de inicio (en utc)", "data de início (em utc)"),
+    "account": ("account name", "kontoname", "nom du compte", "nombre de la cuenta",
+                "nome da conta"),
+    "campaign": ("campaign name", "campaign", "kampagnenname", "nom de la campagne",
+                 "nombre de la campaña", "nome da campanha"),
+    "currency": ("currency", "währung", "devise", "divisa", "moneda", "moeda"),
+    "impressions": ("impressions", "impressionen", "impresiones", "impressões"),
+    "clicks": ("clicks", "klicks", "clics", "cliques"),
+    "spend": ("total spent", "amount spent", "spend", "ausgaben gesamt", "dépenses totales",
+              "importe total gastado", "total gasto"),
+    "conversions": ("conversions", "external website conversions", "konversionen",
+                    "conversiones", "conversões"),
     "conversion_value": ("conversion value",),
     "video_views": ("video views",),
     "video_completions": ("video completions",),
     "reach": ("reach", "approximate unique member reach", "approximate member reach"),
-    "engagements": ("total engagements",),
-}
-# Headers only Campaign Manager writes (folded).
+    "engagements": ("total engagements", "interaktionen gesamt", "total des interactions",
+                    "interacciones totales", "total de engajamentos"),
+}  # fmt: skip
+# Headers only Campaign Manager writes (folded), in its languages.
 _OWN = frozenset(
     ("start date (in utc)", "end date (in utc)", "campaign group name", "campaign group id",
      "campaign objective type", "total spent", "total engagements", "landing page clicks",
-     "lead generation mail contact info shares")
+     "lead generation mail contact info shares", "startdatum (in utc)",
+     "name der kampagnengruppe", "ausgaben gesamt", "interaktionen gesamt",
+     "date de début (en utc)", "nom du groupe de campagnes", "dépenses totales",
+     "total des interactions", "fecha de inicio (en utc)", "nombre del grupo de campañas",
+     "importe total gastado", "interacciones totales", "data de início (em utc)",
+     "nome do grupo de campanhas", "total gasto", "total de engajamentos")
 )  # fmt: skip
 _PREAMBLE = re.compile(
     r"report\s*\(in utc\)|^report (?:start|end)\s*:|^(?:campaign|ad|creative|account)"
@@ -47,9 +67,11 @@ _PREAMBLE = re.compile(
 )
 _REPORTS = (
     (("creative name", "ad name", "creative id", "ad id"), "ad"),
-    (("campaign name",), "campaign"),
-    (("campaign group name",), "campaign_group"),
-)
+    (("campaign name", "kampagnenname", "nom de la campagne", "nombre de la campaña",
+      "nome da campanha"), "campaign"),
+    (("campaign group name", "name der kampagnengruppe", "nom du groupe de campagnes",
+      "nombre del grupo de campañas", "nome do grupo de campanhas"), "campaign_group"),
+)  # fmt: skip
 
 
 class LinkedInReader:
@@ -76,7 +98,7 @@ class LinkedInReader:
             platform=self.platform,
             warnings=warnings,
             currency=header_currency(table.headers),
-            day_first=False,
+            day_first=dates_day_first(table.headers),
         )
 
 

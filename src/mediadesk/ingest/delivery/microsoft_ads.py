@@ -9,7 +9,11 @@ Available Day: …", "Report Aggregation: Daily", "Rows: 5"), the header ("Grego
 "Impr." and "Currency code" are also Google Ads headers, so this reader needs Microsoft's own
 evidence: the "Gregorian date" column, "Spend" beside "Impr." or "Conv." (Google writes
 "Cost", Amazon "Impressions"), or the preamble with "Spend" (a preamble alone is not enough).
-German header names ("Ausgaben", "Konv.", "Währungscode") are unverified guesses.
+German header names ("Ausgaben", "Konv.", "Währungscode") are unverified guesses; "Aufrufe"
+(impressions) and "Abschlüsse" (conversions) are the names of Microsoft's German help pages. The
+French, Spanish and Portuguese names ("Date grégorienne", "Dépenses", "Gasto", "Revenu", …) are
+plausible UI names taken from test fixtures, not from real files. With localized headers,
+slashed dates are read day first (01/05/2026 is 1 May).
 """
 
 from __future__ import annotations
@@ -20,23 +24,39 @@ from collections.abc import Sequence
 import polars as pl
 
 from mediadesk.ingest.delivery.detect import register
-from mediadesk.ingest.delivery.generic import header_currency, header_key, read_columns, resolve
+from mediadesk.ingest.delivery.generic import (
+    dates_day_first,
+    header_currency,
+    header_key,
+    read_columns,
+    resolve,
+)
 from mediadesk.ingest.tables import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "date": ("gregorian date", "date", "day", "time period", "datum", "gregorianisches datum"),
-    "account": ("account name", "account", "kontoname", "konto"),
-    "campaign": ("campaign name", "campaign", "kampagnenname", "kampagne"),
-    "ad_group": ("ad group", "ad group name", "anzeigengruppe", "anzeigengruppenname"),
-    "currency": ("currency code", "currency", "währungscode", "währung"),
-    "impressions": ("impr.", "impressions", "impressionen"),
-    "clicks": ("clicks", "klicks"),
-    "spend": ("spend", "ausgaben"),
-    "conversions": ("conv.", "conversions", "all conv.", "konv.", "konversionen"),
-    "conversion_value": ("revenue", "all revenue", "umsatz"),
-}
-_DATES = frozenset(("gregorian date", "gregorianisches datum"))
-_SPEND = frozenset(("spend", "ausgaben"))
+    "date": ("gregorian date", "date", "day", "time period", "datum", "gregorianisches datum",
+             "date grégorienne", "fecha gregoriana", "data gregoriana"),
+    "account": ("account name", "account", "kontoname", "konto", "nom du compte",
+                "nombre de la cuenta", "nome da conta"),
+    "campaign": ("campaign name", "campaign", "kampagnenname", "kampagne", "nom de la campagne",
+                 "nombre de la campaña", "nome da campanha"),
+    "ad_group": ("ad group", "ad group name", "anzeigengruppe", "anzeigengruppenname",
+                 "groupe d'annonces", "grupo de anuncios", "grupo de anúncios"),
+    "currency": ("currency code", "currency", "währungscode", "währung", "code de devise",
+                 "código de moneda", "código da moeda"),
+    "impressions": ("impr.", "impressions", "impressionen", "aufrufe", "impresiones",
+                    "impressões"),
+    "clicks": ("clicks", "klicks", "clics", "cliques"),
+    "spend": ("spend", "ausgaben", "dépenses", "gasto"),
+    "conversions": ("conv.", "conversions", "all conv.", "konv.", "konversionen", "abschlüsse",
+                    "conversiones", "conversões"),
+    "conversion_value": ("revenue", "all revenue", "umsatz", "revenu", "ingresos", "receita"),
+}  # fmt: skip
+_DATES = frozenset(
+    ("gregorian date", "gregorianisches datum", "date grégorienne", "fecha gregoriana",
+     "data gregoriana")
+)  # fmt: skip
+_SPEND = frozenset(("spend", "ausgaben", "dépenses", "gasto"))
 _ABBREVIATED = frozenset(("impr.", "konv.", "conv."))
 _PREAMBLE = re.compile(
     r"^(?:report name|report time|time zone|last completed available (?:day|hour)|"
@@ -48,9 +68,11 @@ _REPORTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("search term", "search query", "suchbegriff"), "search_term"),
     (("keyword", "keyword id", "schlüsselwort"), "search_keyword"),
     (("ad title", "ad id", "title part 1"), "ad"),
-    (("ad group", "ad group name", "anzeigengruppe"), "ad_group"),
-    (("campaign name", "campaign", "kampagnenname", "kampagne"), "campaign"),
-)
+    (("ad group", "ad group name", "anzeigengruppe", "groupe d'annonces", "grupo de anuncios",
+      "grupo de anúncios"), "ad_group"),
+    (("campaign name", "campaign", "kampagnenname", "kampagne", "nom de la campagne",
+      "nombre de la campaña", "nome da campanha"), "campaign"),
+)  # fmt: skip
 
 
 class MicrosoftAdsReader:
@@ -83,6 +105,7 @@ class MicrosoftAdsReader:
             platform=self.platform,
             warnings=warnings,
             currency=header_currency(table.headers),
+            day_first=dates_day_first(table.headers),
         )
 
 
