@@ -25,5 +25,8 @@ def test_demo_delivery(demo: Any) -> None:
     tv = demo.campaign("NWND-AR26")
     metrics = {line.pacing.metric.value for line in reports.campaign_pacing(tv).lines
                if line.pacing.delivered}  # fmt: skip
-    assert {"grps", "spots", "impressions", "spend"} <= metrics
+    assert {"grps", "spots", "impressions", "spend", "fee"} <= metrics
+    ooh = next(line for line in reports.campaign_pacing(tv).lines
+               if line.placement.channel == "ooh")  # fmt: skip
+    assert ooh.pacing.status is PacingStatus.ON_TRACK  # posted as booked: the whole fee
     assert load_demo_delivery(demo.ben, date(2026, 11, 29)) == 0  # loaded once

@@ -189,6 +189,28 @@ def _post_logs(placements: list[Placement], rng: random.Random, last: date) -> l
     return rows
 
 
+def vendor_report(rows: list[tuple[date, str, str, int, Decimal]], currency: str) -> bytes:
+    """A vendor's own daily report (out-of-home proof of posting): a generic table."""
+    lines = ["Date,Campaign,Site,Impressions,Cost,Currency"]
+    lines += [
+        f"{day.isoformat()},{campaign},{site},{contacts},{cost},{currency}"
+        for day, campaign, site, contacts, cost in rows
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _posted(placements: list[Placement], last: date) -> list[Any]:
+    """Flat-fee out-of-home and cinema lines, posted as booked: the fee by day."""
+    rows: list[Any] = []
+    for placement in placements:
+        if placement.channel not in ("ooh", "dooh", "cinema") or placement.cost_model != "flat":
+            continue
+        for day, fee in _daily(placement, "cost", last):
+            rows.append((day, placement.code, placement.property_name, 180_000,
+                         fee.quantize(_CENT, ROUND_HALF_UP)))  # fmt: skip
+    return rows
+
+
 def load_demo_delivery(actor: Any, today: date) -> int:
     """Import delivery for every live demo campaign up to yesterday; the imports made."""
     made = 0
@@ -229,6 +251,7 @@ def load_demo_delivery(actor: Any, today: date) -> int:
             ),
             ("meta-ads-manager-export.csv", meta_export(_social(placements, rng, last), currency)),
             ("broadcast-post-log.csv", post_log(_post_logs(placements, rng, last), currency)),
+            ("ooh-proof-of-posting.csv", vendor_report(_posted(placements, last), currency)),
         ]
         for filename, data in exports:
             if data.count(b"\n") <= 2:  # nothing of that kind in this plan

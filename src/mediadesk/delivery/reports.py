@@ -241,11 +241,17 @@ class Performance:
     engagements: int = 0
     grps: Decimal = Decimal(0)
     spots: int = 0
+    # The spend of the lines that counted impressions, clicks or conversions: a blended CPM
+    # over TV bought on GRPs (no impressions reported) would divide its spend by nothing.
+    impression_spend: Decimal = Decimal(0)
+    click_spend: Decimal = Decimal(0)
+    conversion_spend: Decimal = Decimal(0)
 
     def add(self, other: Performance) -> None:
         for name in ("planned_spend", "planned_impressions", "spend", "impressions", "clicks",
                      "conversions", "conversion_value", "video_views", "video_completions",
-                     "engagements", "grps", "spots"):  # fmt: skip
+                     "engagements", "grps", "spots", "impression_spend", "click_spend",
+                     "conversion_spend"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
@@ -255,15 +261,16 @@ class Performance:
 
     @property
     def cpm(self) -> Decimal | None:
-        return _ratio(self.spend * _THOUSAND, self.impressions)
+        """Cost per thousand impressions, over the lines that report impressions."""
+        return _ratio(self.impression_spend * _THOUSAND, self.impressions)
 
     @property
     def cpc(self) -> Decimal | None:
-        return _ratio(self.spend, self.clicks)
+        return _ratio(self.click_spend, self.clicks)
 
     @property
     def cpa(self) -> Decimal | None:
-        return _ratio(self.spend, self.conversions)
+        return _ratio(self.conversion_spend, self.conversions)
 
     @property
     def roas(self) -> Decimal | None:
@@ -373,6 +380,14 @@ def _share_inside(
 
 
 def _actual(row: dict[str, Any], key: str, label: str) -> Performance:
+    actual = _sums(row, key, label)
+    actual.impression_spend = actual.spend if actual.impressions else Decimal(0)
+    actual.click_spend = actual.spend if actual.clicks else Decimal(0)
+    actual.conversion_spend = actual.spend if actual.conversions else Decimal(0)
+    return actual
+
+
+def _sums(row: dict[str, Any], key: str, label: str) -> Performance:
     return Performance(
         key=key,
         label=label,
