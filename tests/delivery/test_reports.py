@@ -70,3 +70,21 @@ def test_overview_sorts_live_placements_by_distance(demo: Any) -> None:
     indexes = [item.line.pacing.index for item in overview]
     distances = [abs(index - 1) for index in indexes if index is not None]
     assert distances == sorted(distances, reverse=True)
+
+
+def test_blended_cpm_leaves_out_spend_without_impressions(demo: Any) -> None:
+    campaign = _load(demo, daily(OCT, 2, SEARCH, spend="500.00"))  # 20,000 impressions
+    tv = next(p for p in services.placements_for_delivery(campaign) if p.channel == "linear_tv")
+    services.add_rule(demo.alice, campaign, kind="name_contains", value="NBC",
+                      line_key=tv.line_key)  # fmt: skip
+    post_log = (
+        "Air date,Air time,Station,Programme,Spot length,Rating,Cost,Currency\r\n"
+        "2026-10-05,20:10,NBC,Prime,30,2.5,6000.00,USD\r\n"
+    )
+    services.import_delivery(demo.alice, campaign, filename="log.csv", data=post_log.encode(),
+                             today=date(2026, 11, 29))  # fmt: skip
+    total = reports.campaign_performance(campaign, OCT, date(2026, 10, 18), "channel").total
+    assert total.spend == Decimal("7000")
+    assert total.impressions == 20_000
+    assert total.cpm == Decimal("50.00")  # 1,000.00 of search spend per 20,000 impressions
+    assert total.grps == Decimal("2.5")
