@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from mediadesk.accounts.models import User
+from mediadesk.accounts.permissions import Action, can
 from mediadesk.delivery import services
 from mediadesk.domain.calendars import CalendarKind
 from mediadesk.planning.models import Campaign, Placement
@@ -100,7 +102,9 @@ def _search_and_video(
         if placement.channel not in ("search", "online_video", "display", "streaming_audio"):
             continue
         pace = PACE.get(placement.channel, Decimal(1))
-        cpm = Decimal("9.5") if placement.channel != "search" else Decimal("38")
+        # Impressions at the CPM the line was bought at (a typical one for other models).
+        cpm = placement.rate if placement.cost_model == "cpm" else Decimal("9.5")
+        cpm = Decimal("38") if placement.channel == "search" else cpm
         for day, planned in _daily(placement, "cost", last):
             cost = _noisy(rng, planned, pace)
             impressions = int(cost / cpm * 1000)
@@ -190,7 +194,7 @@ def _post_logs(placements: list[Placement], rng: random.Random, last: date) -> l
 
 
 def vendor_report(rows: list[tuple[date, str, str, int, Decimal]], currency: str) -> bytes:
-    """A vendor's own daily report (out-of-home proof of posting): a generic table."""
+    """Vendors' own daily reports (proof of posting, CTV and podcast logs): a generic table."""
     lines = ["Date,Campaign,Site,Impressions,Cost,Currency"]
     lines += [
         f"{day.isoformat()},{campaign},{site},{contacts},{cost},{currency}"
@@ -199,33 +203,54 @@ def vendor_report(rows: list[tuple[date, str, str, int, Decimal]], currency: str
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def _posted(placements: list[Placement], last: date) -> list[Any]:
-    """Flat-fee out-of-home and cinema lines, posted as booked: the fee by day."""
+# Channels the platform exports above cover; every other line reports through its vendor.
+_PLATFORM_CHANNELS = frozenset(
+    ("search", "online_video", "display", "streaming_audio", "social", "linear_tv", "radio")
+)
+
+
+def _vendor_rows(placements: list[Placement], rng: random.Random, last: date) -> list[Any]:
+    """Lines bought from a vendor (out-of-home, CTV, podcasts, print, affiliates …) as the
+    vendor reports them: the cost by day, near plan, and impressions where bought on CPM."""
     rows: list[Any] = []
     for placement in placements:
-        if placement.channel not in ("ooh", "dooh", "cinema") or placement.cost_model != "flat":
+        if placement.channel in _PLATFORM_CHANNELS:
             continue
-        for day, fee in _daily(placement, "cost", last):
-            rows.append((day, placement.code, placement.property_name, 180_000,
-                         fee.quantize(_CENT, ROUND_HALF_UP)))  # fmt: skip
+        fixed = placement.cost_model in ("flat", "per_insertion")
+        for day, planned in _daily(placement, "cost", last):
+            cost = (
+                planned.quantize(_CENT, ROUND_HALF_UP)
+                if fixed
+                else _noisy(rng, planned, Decimal(1))
+            )
+            impressions = int(cost / placement.rate * 1000) if placement.cost_model == "cpm" else 0
+            rows.append((day, placement.code, placement.property_name, impressions, cost))
     return rows
 
 
 def load_demo_delivery(actor: Any, today: date) -> int:
-    """Import delivery for every live demo campaign up to yesterday; the imports made."""
+    """Import delivery for every demo campaign on air up to yesterday; the imports made."""
     made = 0
     rng = random.Random(2026)
-    for campaign in Campaign.objects.filter(status="live").order_by("code"):
+    # Every campaign that has been on air: live, booked and started, or completed.
+    running = Campaign.objects.filter(status__in=["live", "booked", "completed"])
+    for campaign in running.order_by("code"):
         if campaign.delivery_imports.exists():
             continue
         last = min(today - timedelta(days=1), campaign.end)
         if last < campaign.start:
             continue
+        # The coordinator imports what is theirs; an organization admin the rest.
+        if not can(actor, Action.EDIT_CAMPAIGN, campaign.client_id):
+            admin = User.objects.filter(organization=actor.organization, is_org_admin=True)
+            who = admin.order_by("pk").first() or actor
+        else:
+            who = actor
         placements = services.placements_for_delivery(campaign)
         for placement in placements:
             if placement.channel == "linear_tv":
                 services.add_rule(
-                    actor,
+                    who,
                     campaign,
                     kind="name_contains",
                     value=placement.vendor,
@@ -233,7 +258,7 @@ def load_demo_delivery(actor: Any, today: date) -> int:
                 )
             elif placement.channel == "radio":
                 services.add_rule(
-                    actor,
+                    who,
                     campaign,
                     kind="pattern",
                     value=f"{placement.property_name}*",
@@ -251,11 +276,11 @@ def load_demo_delivery(actor: Any, today: date) -> int:
             ),
             ("meta-ads-manager-export.csv", meta_export(_social(placements, rng, last), currency)),
             ("broadcast-post-log.csv", post_log(_post_logs(placements, rng, last), currency)),
-            ("ooh-proof-of-posting.csv", vendor_report(_posted(placements, last), currency)),
+            ("vendor-reports.csv", vendor_report(_vendor_rows(placements, rng, last), currency)),
         ]
         for filename, data in exports:
             if data.count(b"\n") <= 2:  # nothing of that kind in this plan
                 continue
-            services.import_delivery(actor, campaign, filename=filename, data=data, today=today)
+            services.import_delivery(who, campaign, filename=filename, data=data, today=today)
             made += 1
     return made
