@@ -366,6 +366,13 @@ def import_delivery(
     checked = fact_frames.combined(read.checked, read.duplicates)
     currencies = checked.currencies
     with transaction.atomic():
+        # One import per campaign at a time (PostgreSQL row lock; SQLite writes one at a time
+        # anyway), and the same file checked again under the lock: two uploads of one file
+        # at the same moment must not both count.
+        list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))
+        already = DeliveryImport.objects.filter(campaign=campaign, sha256=sha256).first()
+        if already is not None:
+            return Imported(already, duplicate=True)
         upload = DeliveryImport(
             campaign=campaign,
             filename=display_name(filename)[:255],
