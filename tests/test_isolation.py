@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from delivery.exports import daily, google_ads
@@ -47,7 +49,7 @@ def params_of(route: str) -> list[str]:
     return [match["name"] for match in PARAM.finditer(route)]
 
 
-def build(route: str, values: dict[str, int]) -> str:
+def build(route: str, values: dict[str, Any]) -> str:
     def substitute(match: re.Match[str]) -> str:
         name = match["name"]
         if name not in values:
@@ -82,12 +84,17 @@ def test_walk_finds_the_routes_it_must_cover() -> None:
 
 
 @pytest.fixture
-def foreign_objects(demo: Any) -> Any:
+def foreign_objects(demo: Any, settings: Any, tmp_path: Any) -> Any:
     """For each user, objects of clients (or sharing) they must not see."""
+    settings.MEDIA_ROOT = tmp_path  # pending uploads of the delivery mapping step
     alice_token = create_token(demo.alice, name="alice's").token
     contoso = Campaign.objects.get(code="CTSO-5G26")
     unshared = Campaign.objects.get(code="NWND-RP27")
     fabrikam = Campaign.objects.get(code="FBRK-TS27")
+    alice = HttpClient()
+    alice.force_login(demo.alice)
+    alices = {campaign.pk: pending_upload(alice, campaign)
+              for campaign in (contoso, unshared, fabrikam)}  # fmt: skip
     # Settings objects: a client the user cannot see, with one of its brands and memberships.
     not_dans = {
         "client_id": demo.contoso.pk,
@@ -109,16 +116,19 @@ def foreign_objects(demo: Any) -> Any:
     return [
         # user, values for each path parameter
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
-                    **plan_objects(contoso), **delivery_objects(contoso)}),
+                    **plan_objects(contoso), **delivery_objects(contoso),
+                    "pending": alices[contoso.pk]}),
         (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk, **not_dans,
-                    **plan_objects(unshared), **delivery_objects(unshared)}),
+                    **plan_objects(unshared), **delivery_objects(unshared),
+                    "pending": alices[unshared.pk]}),
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     "plan_id": draft.pk, "other_plan_id": draft.pk,
                     "import_id": plan_objects(draft.campaign)["import_id"],
                     "placement_id": draft.placements.first().pk, "action": "approve",
-                    **delivery_objects(shared)}),
+                    **delivery_objects(shared), "pending": alices[contoso.pk]}),
         (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens,
-                    **plan_objects(fabrikam), **delivery_objects(fabrikam)}),
+                    **plan_objects(fabrikam), **delivery_objects(fabrikam),
+                    "pending": alices[fabrikam.pk]}),
     ]  # fmt: skip
 
 
@@ -158,7 +168,23 @@ def delivery_objects(campaign: Campaign) -> dict[str, Any]:
     assert upload.mapped_rows == len(rows)
     rule = delivery.add_rule(admin, campaign, kind="name_contains", value="stray",
                              line_key=placements[0].line_key)  # fmt: skip
-    return {"delivery_import_id": upload.pk, "rule_id": rule.pk}
+    mapping = delivery.save_delivery_mapping(
+        admin, campaign.client, f"Vendor log {campaign.code}",
+        {"date": "Day", "spend": "Cost"},
+    )  # fmt: skip
+    return {"delivery_import_id": upload.pk, "rule_id": rule.pk, "mapping_id": mapping.pk}
+
+
+def pending_upload(http: Any, campaign: Campaign) -> str:
+    """An upload of no known layout waiting, in ``http``'s session, for its columns to be
+    mapped (the delivery mapping step); its token."""
+    export = b"Sendetag;Kanal;Netto EUR\r\n05.10.2026;NBCUniversal;6.000,00\r\n"
+    response = http.post(
+        f"/campaigns/{campaign.pk}/delivery/import/",
+        {"file": SimpleUploadedFile("log.csv", export, content_type="text/csv")},
+    )
+    assert response.status_code == 302 and "/delivery/map/" in response["Location"]
+    return str(response["Location"]).rstrip("/").rsplit("/", 1)[1]
 
 
 MISSING = 987654321  # an id no object has
@@ -195,8 +221,11 @@ def test_every_route_answers_404_for_a_foreign_object(
     assert not failures, "\n".join(failures)
 
 
-def test_the_walk_reaches_real_objects(demo: Any, client: Any, api_as: Any) -> None:
+def test_the_walk_reaches_real_objects(
+    demo: Any, client: Any, api_as: Any, settings: Any, tmp_path: Any
+) -> None:
     """The same walk with the user's own object answers, so 404 above means 'not yours'."""
+    settings.MEDIA_ROOT = tmp_path
     own = Campaign.objects.get(code="NWND-AR26")
     client.force_login(demo.ben)
     token = create_token(demo.ben, name="own").token
@@ -209,6 +238,7 @@ def test_the_walk_reaches_real_objects(demo: Any, client: Any, api_as: Any) -> N
         "fx_rate_id": fx_rate_of(demo.northwind).pk,
         **plan_objects(own),
         **delivery_objects(own),
+        "pending": pending_upload(client, own),
     }
     for route in object_routes():
         url = build(route, values)

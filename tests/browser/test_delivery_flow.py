@@ -126,3 +126,49 @@ def test_import_assign_and_see_pacing_follow(live_demo: Any, page: Page) -> None
     page.get_by_role("link", name=re.compile(r"^Matching rules")).click()
     expect(page.get_by_role("table")).to_contain_text("Assigned by hand")
     expect(page.get_by_role("table")).to_contain_text(STRAY)
+
+
+# A German broadcaster's post-log whose headers no reader knows.
+POST_LOG = (
+    "Sendetag;Uhrzeit;Kanal;Format;Dauer;Reichweite GRP;Netto EUR\r\n"
+    "05.10.2026;20:14;NBCUniversal;Prime;30;2,5;6.000,00\r\n"
+    "06.10.2026;21:02;NBCUniversal;Prime;30;1,5;3.600,00\r\n"
+)
+
+
+def test_an_export_of_unknown_layout_is_mapped_and_imported(
+    live_demo: Any, page: Page, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    campaign = Campaign.objects.get(code="CTSO-5G26")
+    log_in(page, "alice@demo.test")
+    page.goto(live_demo(f"/campaigns/{campaign.pk}/delivery/"))
+    page.get_by_label("Export file").set_input_files(
+        files=[{"name": "nbc-log.csv", "mimeType": "text/csv",
+                "buffer": POST_LOG.encode("cp1252")}]
+    )  # fmt: skip
+    page.get_by_role("button", name="Import", exact=True).click()
+
+    # The mapping step: the file's columns to choose from, and its first rows.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Map the columns of nbc-log.csv")
+    expect(page.locator("#sample-table")).to_contain_text("6.000,00")
+    form = page.locator("#mapping-form")
+    form.get_by_label("Spend (cost)").select_option("Netto EUR")
+    form.get_by_label("GRPs").select_option("Reichweite GRP")
+    form.get_by_label("Campaign name").select_option("Kanal")
+    form.get_by_role("button", name="Import", exact=True).click()
+    # No day chosen: said beside the day field; the other choices stay.
+    expect(form.locator("#id_map-date_error")).to_contain_text("Say which column holds the day")
+    expect(form.get_by_label("Spend (cost)")).to_have_value("Netto EUR")
+
+    form.get_by_label("Day (date)").select_option("Sendetag")
+    form.get_by_label("Save this mapping as").fill("NBC post-log")
+    form.get_by_role("button", name="Import", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/campaigns/{campaign.pk}/delivery/#"))
+    expect(page.get_by_role("status").first).to_contain_text("nbc-log.csv: 2 rows imported")
+    expect(page.locator("#imports-table")).to_contain_text("nbc-log.csv")
+
+    # The saved mapping is listed with the matching rules.
+    page.get_by_role("link", name=re.compile(r"^Matching rules")).click()
+    expect(page.locator("#mappings-table")).to_contain_text("NBC post-log")
+    expect(page.locator("#mappings-table")).to_contain_text("Sendetag")

@@ -30,6 +30,8 @@ def reading(request: Any, monkeypatch: Any) -> str:
     if request.param == "in pieces":
         monkeypatch.setattr(chunks, "CHUNK_BYTES", 200)
     return str(request.param)
+
+
 OCT = date(2026, 10, 5)
 
 

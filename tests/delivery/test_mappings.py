@@ -34,7 +34,7 @@ def _campaign(demo: Any) -> Any:
 
 def test_unknown_layout_asks_for_a_mapping(demo: Any) -> None:
     campaign = _campaign(demo)
-    with pytest.raises(services.DeliveryFileError, match="unknown layout.*Map its columns"):
+    with pytest.raises(services.DeliveryFileError, match=r"unknown layout.*Map its columns"):
         services.import_delivery(demo.alice, campaign, filename="log.csv",
                                  data=POST_LOG.encode("cp1252"))  # fmt: skip
     assert not DeliveryImport.objects.exists()
@@ -42,8 +42,11 @@ def test_unknown_layout_asks_for_a_mapping(demo: Any) -> None:
 
 def test_mapping_reads_it_and_a_saved_mapping_reads_the_next_file(demo: Any) -> None:
     campaign = _campaign(demo)
-    upload = services.import_delivery(demo.alice, campaign, filename="log.csv",
-                                      data=POST_LOG.encode("cp1252"), mapping=MAPPING).record  # fmt: skip
+    data = POST_LOG.encode("cp1252")
+    imported = services.import_delivery(
+        demo.alice, campaign, filename="log.csv", data=data, mapping=MAPPING
+    )
+    upload = imported.record
     assert (upload.platform, upload.rows, upload.mapped_rows) == ("generic", 2, 2)
     services.save_delivery_mapping(demo.alice, demo.contoso, "NBC post-log", MAPPING)
     later = POST_LOG.replace("05.10.2026", "07.10.2026").replace("06.10.2026", "08.10.2026")
@@ -79,3 +82,34 @@ def test_api_import_with_mapping_and_save(demo: Any, api_as: Any) -> None:
     assert response.status_code == 201, response.content
     assert DeliveryMapping.objects.get().mapping["grps"] == "Reichweite GRP"
     assert date.fromisoformat(response.json()["date_to"]) == date(2026, 10, 6)
+
+
+def test_a_mapping_can_say_which_currency_a_file_is_in(demo: Any) -> None:
+    from mediadesk.accounts.models import FxRate
+
+    campaign = _campaign(demo)  # a USD campaign; the post-log is in euros, said only in words
+    FxRate.objects.create(client=demo.contoso, currency_from="EUR", currency_to="USD",
+                          month=date(2026, 10, 1), rate=Decimal("1.10"))  # fmt: skip
+    mapping = {**MAPPING, "currency_code": "eur"}
+    upload = services.import_delivery(
+        demo.alice, campaign, filename="log.csv", data=POST_LOG.encode("cp1252"), mapping=mapping
+    ).record
+    assert upload.currency == "EUR"
+    tv = next(line for line in reports.campaign_pacing(campaign).lines
+              if line.placement.channel == "linear_tv")  # fmt: skip
+    assert tv.spend == Decimal("10560")  # 9,600.00 EUR at 1.10
+    with pytest.raises(ValidationError, match="not a currency code"):
+        services.check_mapping({**MAPPING, "currency_code": "EURO"})
+
+
+def test_deleting_a_saved_mapping(demo: Any, web_as: Any) -> None:
+    from mediadesk.audit.models import AuditEvent
+
+    campaign = demo.campaign("CTSO-5G26")
+    saved = services.save_delivery_mapping(demo.alice, demo.contoso, "NBC post-log", MAPPING)
+    response = web_as(demo.alice).post(
+        f"/campaigns/{campaign.pk}/delivery/mappings/{saved.pk}/delete/"
+    )
+    assert response.status_code == 302
+    assert not DeliveryMapping.objects.exists()
+    assert AuditEvent.objects.filter(action="deleted", object_id=str(saved.pk)).exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,7 +21,13 @@ from django.test.utils import CaptureQueriesContext
 from mediadesk.accounts.choices import Role
 from mediadesk.accounts.models import Membership, User
 from mediadesk.delivery import services
-from mediadesk.delivery.models import DeliveryFact, DeliveryImport, MatchingRule, PlacementDay
+from mediadesk.delivery.models import (
+    DeliveryFact,
+    DeliveryImport,
+    DeliveryMapping,
+    MatchingRule,
+    PlacementDay,
+)
 from mediadesk.planning.models import Campaign
 
 from .exports import SEARCH, SOCIAL, daily, google_ads
@@ -190,6 +197,242 @@ def test_get_on_the_import_url_leads_to_the_upload(demo: Any, web_as: Any) -> No
     campaign = _campaign(demo)
     response = web_as(demo.alice).get(_url(campaign, "import/"))
     assert response.status_code == 302 and response["Location"].endswith("delivery/#upload")
+
+
+# --- An export of no known layout: the mapping step -------------------------------------------
+
+# A German broadcaster's post-log whose headers no reader knows.
+POST_LOG = (
+    "Sendetag;Uhrzeit;Kanal;Format;Dauer;Reichweite GRP;Netto EUR\r\n"
+    "05.10.2026;20:14;NBCUniversal;Prime;30;2,5;6.000,00\r\n"
+    "06.10.2026;21:02;NBCUniversal;Prime;30;1,5;3.600,00\r\n"
+)
+POST_LOG_HEADERS = ["Sendetag", "Uhrzeit", "Kanal", "Format", "Dauer", "Reichweite GRP",
+                    "Netto EUR"]  # fmt: skip
+MAPPED = {"map-date": "Sendetag", "map-campaign": "Kanal", "map-ad_group": "Format",
+          "map-grps": "Reichweite GRP", "map-spend": "Netto EUR"}  # fmt: skip
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> Any:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _pending_files(media: Any) -> list[str]:
+    folder = media / "pending" / "delivery"
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+
+def _selected(body: str, field: str) -> str:
+    select = body[body.index(f'name="map-{field}"') :]
+    select = select[: select.index("</select>")]
+    found = re.search(r'<option value="([^"]*)" selected>', select)
+    return found[1] if found else ""
+
+
+def _upload_post_log(client: Any, campaign: Any, text: str = POST_LOG) -> Any:
+    return client.post(
+        _url(campaign, "import/"), {"file": _upload(text.encode("cp1252"), "nbc-log.csv")}
+    )
+
+
+def _mapping_step(client: Any, campaign: Any, text: str = POST_LOG) -> str:
+    """Upload a file of no known layout; the URL of its mapping step."""
+    response = _upload_post_log(client, campaign, text)
+    assert response.status_code == 302
+    location: str = response["Location"]
+    assert re.fullmatch(re.escape(_url(campaign, "map/")) + r"[0-9a-f-]{36}/", location)
+    return location
+
+
+def _token(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[1].replace("-", "")
+
+
+def test_an_unknown_layout_is_mapped_once_and_saved_for_the_next_file(
+    demo: Any, web_as: Any, media: Any
+) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    step = _mapping_step(client, campaign)
+    assert not DeliveryImport.objects.exists()
+    assert len(_pending_files(media)) == 1  # the file waits on the server, not in the session
+    pending = client.session["delivery_pending"][_token(step)]
+    assert (pending["user"], pending["campaign"]) == (demo.alice.pk, campaign.pk)
+    assert pending["filename"] == "nbc-log.csv" and pending["path"].startswith("pending/")
+    assert set(pending) == {"path", "filename", "campaign", "user", "at", "headers", "sample"}
+    assert len(pending["sample"]) == 2  # its first rows to show, at most three
+
+    page = client.get(step)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Map the columns of nbc-log.csv" in body
+    for header in POST_LOG_HEADERS:
+        assert f'<option value="{header}"' in body
+    assert "Sendetag (e.g. 05.10.2026)" in body  # each column with an example of its cells
+    assert "<td>6.000,00</td>" in body  # the file's first rows
+    for label in ("Day (date)", "Account", "Campaign name", "Placement key (code or ID)",
+                  "Currency", "Impressions", "Clicks", "Spend (cost)", "Conversions",
+                  "Conversion value", "Video views", "Video completions", "Reach",
+                  "Engagements", "GRPs", "Spots"):  # fmt: skip
+        assert f">{label}" in body, label
+    assert 'value="nbc-log"' in body  # "Save this mapping as", from the file's name
+    # Nothing obviously names a field here (Reichweite GRP could be reach or GRPs).
+    assert all(_selected(body, f) == "" for f in ("date", "campaign", "reach", "grps", "spend"))
+
+    # No day: the reason beside the form, what was chosen still chosen, nothing imported.
+    refused = client.post(step, {**MAPPED, "map-date": "", "map-save_as": "x"})
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    error = body[body.index('id="id_map-date_error"') :]
+    assert "Say which column holds the day" in error[: error.index("</div>")]
+    assert _selected(body, "spend") == "Netto EUR" and _selected(body, "grps") == "Reichweite GRP"
+    assert not DeliveryImport.objects.exists() and not DeliveryMapping.objects.exists()
+    assert len(_pending_files(media)) == 1
+
+    # The full mapping, saved under a name: imported, the mapping kept, the file gone.
+    done = client.post(step, {**MAPPED, "map-save_as": "NBC post-log"})
+    assert done.status_code == 302 and done["Location"].startswith(_url(campaign))
+    upload = DeliveryImport.objects.get()
+    assert (upload.filename, upload.platform, upload.rows) == ("nbc-log.csv", "generic", 2)
+    saved = DeliveryMapping.objects.get()
+    assert (saved.client, saved.name) == (demo.contoso, "NBC post-log")
+    assert saved.mapping["date"] == "Sendetag" and saved.mapping["spend"] == "Netto EUR"
+    assert _pending_files(media) == []
+    assert client.session.get("delivery_pending") == {}
+    tab = client.get(done["Location"]).content.decode()
+    assert "nbc-log.csv: 2 rows imported" in tab and "saved as “NBC post-log”" in tab
+    assert client.get(step).status_code == 404  # nothing waits any more
+
+    # The rules page lists the saved mapping.
+    rules = client.get(_url(campaign, "rules/")).content.decode()
+    listed = rules[rules.index('id="mappings-table"') :]
+    assert "NBC post-log" in listed and 'Day (date) → <span class="code">Sendetag</span>' in listed
+
+    # The next file of the same layout is imported straight away by the saved mapping.
+    later = POST_LOG.replace("05.10.2026", "07.10.2026").replace("06.10.2026", "08.10.2026")
+    again = _upload_post_log(client, campaign, later)
+    assert again.status_code == 302 and "/map/" not in again["Location"]
+    assert DeliveryImport.objects.count() == 2
+    assert _pending_files(media) == []
+
+
+def test_the_mapping_step_guesses_and_starts_from_a_saved_mapping(
+    demo: Any, web_as: Any, media: Any
+) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    text = ("Air date (local);Station name;Spot length;Impressions delivered;Net cost EUR;"
+            "Anything\r\n05.10.2026;NBC;30;1000;50,00;x\r\n")  # fmt: skip
+    step = _mapping_step(client, campaign, text)
+    body = client.get(step).content.decode()
+    assert _selected(body, "date") == "Air date (local)"
+    assert _selected(body, "campaign") == "Station name"
+    assert _selected(body, "impressions") == "Impressions delivered"
+    assert _selected(body, "spend") == "Net cost EUR"
+    assert _selected(body, "account") == "" and _selected(body, "clicks") == ""
+    # A saved mapping to start from: only its columns the file has are chosen.
+    services.save_delivery_mapping(demo.alice, demo.contoso, "Other vendor",
+                                   {"date": "Spot length", "spend": "Nope"})  # fmt: skip
+    body = client.get(step, {"mapping": "Other vendor"}).content.decode()
+    assert "Start from a saved mapping" in body
+    assert _selected(body, "date") == "Spot length" and _selected(body, "spend") == ""
+
+
+def test_a_mapping_that_cannot_read_the_file_says_why_at_the_top(
+    demo: Any, web_as: Any, media: Any
+) -> None:
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    step = _mapping_step(client, campaign)
+    response = client.post(step, {**MAPPED, "map-date": "Kanal"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    error = body[body.index('id="map-error"') :]
+    assert "not the numbers or dates" in error[: error.index("</div>")]
+    assert _selected(body, "date") == "Kanal"
+    assert not DeliveryImport.objects.exists() and len(_pending_files(media)) == 1
+    # Cancelling forgets the file.
+    cancelled = client.post(step, {"action": "cancel"})
+    assert cancelled.status_code == 302 and _pending_files(media) == []
+    assert client.get(step).status_code == 404
+
+
+def test_a_saved_mapping_that_cannot_read_the_file_is_a_refusal_not_a_mapping_step(
+    demo: Any, web_as: Any, media: Any
+) -> None:
+    services.save_delivery_mapping(demo.alice, demo.contoso, "Wrong",
+                                   {"date": "Kanal", "spend": "Netto EUR"})  # fmt: skip
+    response = _upload_post_log(web_as(demo.alice), _campaign(demo))
+    assert response.status_code == 200
+    assert "not the numbers or dates" in response.content.decode()
+    assert _pending_files(media) == [] and not DeliveryImport.objects.exists()
+
+
+def test_nobody_else_reaches_a_pending_upload(demo: Any, media: Any) -> None:
+    from django.test import Client
+
+    campaign = _campaign(demo)
+    alice = Client()
+    alice.force_login(demo.alice)
+    step = _mapping_step(alice, campaign)
+    entries = dict(alice.session["delivery_pending"])
+
+    # Dan has no access to Contoso; Ben (a coordinator on it) has no upload waiting.
+    dan = Client()
+    dan.force_login(demo.dan)
+    assert dan.get(step).status_code == 404
+    assert dan.post(step, MAPPED).status_code == 404
+    ben = Client()
+    ben.force_login(demo.ben)
+    assert ben.get(step).status_code == 404
+    assert ben.post(step, MAPPED).status_code == 404
+    # Alice's entry in Ben's session is still not his.
+    session = ben.session
+    session["delivery_pending"] = entries
+    session.save()
+    assert ben.get(step).status_code == 404
+    assert ben.post(step, MAPPED).status_code == 404
+    # Nor is her upload to this campaign reachable through another of her campaigns.
+    other = demo.campaign("NWND-AR26")
+    assert alice.get(step.replace(f"/{campaign.pk}/", f"/{other.pk}/")).status_code == 404
+    assert alice.get(_url(campaign, f"map/{uuid.uuid4()}/")).status_code == 404
+    # A viewer may not map at all.
+    viewer = Client()
+    viewer.force_login(_viewer(demo))
+    assert viewer.get(step).status_code == 403
+    assert not DeliveryImport.objects.exists() and len(_pending_files(media)) == 1
+    assert alice.get(step).status_code == 200  # still hers
+
+
+def test_a_pending_upload_expires_after_a_day(demo: Any, web_as: Any, media: Any) -> None:
+    import os
+    import time
+
+    client = web_as(demo.alice)
+    campaign = _campaign(demo)
+    step = _mapping_step(client, campaign)
+    session = client.session
+    session["delivery_pending"][_token(step)]["at"] -= 2 * 86400
+    session.save()
+    response = client.get(step, follow=True)
+    assert "no longer kept" in response.content.decode()
+    assert _pending_files(media) == []
+    # Files left behind by a mapping step never finished are swept by the next unknown upload.
+    _mapping_step(client, campaign)
+    (left,) = _pending_files(media)
+    session = client.session
+    del session["delivery_pending"]
+    session.save()
+    old = time.time() - 2 * 86400
+    os.utime(media / "pending" / "delivery" / left, (old, old))
+    _mapping_step(client, campaign)
+    assert left not in _pending_files(media) and len(_pending_files(media)) == 1
+    # A session keeps a few uploads waiting at once, the oldest going first.
+    steps = [_mapping_step(client, campaign) for _ in range(6)]
+    assert len(client.session["delivery_pending"]) == 5 and len(_pending_files(media)) == 5
+    assert client.get(steps[0]).status_code == 404 and client.get(steps[-1]).status_code == 200
 
 
 # --- Queue, roll-back, rules --------------------------------------------------------------------

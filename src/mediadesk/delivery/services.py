@@ -36,6 +36,7 @@ from mediadesk.delivery.models import (
     PacingSettings,
 )
 from mediadesk.domain.budget import MissingRate, rates_to_enter
+from mediadesk.domain.money import CURRENCY_MINOR_UNITS
 from mediadesk.domain.placement_matching import (
     Match,
     Rule,
@@ -46,7 +47,7 @@ from mediadesk.domain.placement_matching import (
 )
 from mediadesk.ingest.delivery.chunks import load_chunks
 from mediadesk.ingest.delivery.detect import Reader, fold
-from mediadesk.ingest.delivery.generic import GenericReader
+from mediadesk.ingest.delivery.generic import FIXED_CURRENCY, GenericReader
 from mediadesk.ingest.delivery.inspect import InspectError, Loaded, UnknownLayout
 from mediadesk.ingest.delivery.schema import FIELDS
 from mediadesk.ingest.delivery.truncation import cut_off_line
@@ -150,7 +151,8 @@ def _saved_mapping(client_id: int, headers: tuple[str, ...]) -> DeliveryMapping 
     """The client's saved mapping whose every column the file has (the newest first)."""
     present = {fold(header) for header in headers}
     for saved in DeliveryMapping.objects.filter(client_id=client_id).order_by("-updated_at"):
-        if all(fold(str(header)) in present for header in saved.mapping.values()):
+        columns = [h for f, h in saved.mapping.items() if f != FIXED_CURRENCY]
+        if all(fold(str(header)) in present for header in columns):
             return saved
     return None
 
@@ -664,7 +666,12 @@ def check_mapping(mapping: dict[str, str] | None) -> dict[str, str]:
         for field, header in mapping.items()
         if header is not None and str(header).strip()
     }
-    unknown = sorted(set(cleaned) - set(MAPPABLE))
+    if FIXED_CURRENCY in cleaned:
+        code = cleaned[FIXED_CURRENCY].upper()
+        if code not in CURRENCY_MINOR_UNITS:
+            raise ValidationError({"mapping": f"{code} is not a currency code (EUR, USD, …)."})
+        cleaned[FIXED_CURRENCY] = code
+    unknown = sorted(set(cleaned) - {*MAPPABLE, FIXED_CURRENCY})
     if unknown:
         raise ValidationError(
             {"mapping": f"{', '.join(unknown)}: not a field; use {', '.join(MAPPABLE)}."}
@@ -701,6 +708,21 @@ def save_delivery_mapping(
             client_id=client.pk,
         )
     return saved
+
+
+def delete_delivery_mapping(actor: Any, saved: DeliveryMapping) -> None:
+    """Forget a saved mapping; files of its layout then ask for their columns again."""
+    require(actor, Action.EDIT_CAMPAIGN, saved.client_id)
+    with transaction.atomic():
+        record(
+            actor=actor,
+            obj=saved,
+            action=AuditAction.DELETED,
+            changes={"mapping": [saved.mapping, None]},
+            reason=f"Deleted the column mapping {saved.name}.",
+            client_id=saved.client_id,
+        )
+        saved.delete()
 
 
 # --- Pacing thresholds ------------------------------------------------------------------------

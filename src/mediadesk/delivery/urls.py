@@ -14,6 +14,11 @@ urlpatterns = [
         name="delivery_import",
     ),
     path(
+        "campaigns/<int:campaign_id>/delivery/map/<uuid:pending>/",
+        views.delivery_map,
+        name="delivery_map",
+    ),
+    path(
         "campaigns/<int:campaign_id>/delivery/assign/",
         views.assign_unmatched,
         name="assign_unmatched",
@@ -35,5 +40,10 @@ urlpatterns = [
         name="rollback_import",
     ),
     path("delivery/rules/<int:rule_id>/delete/", views.delete_rule, name="delete_rule"),
+    path(
+        "campaigns/<int:campaign_id>/delivery/mappings/<int:mapping_id>/delete/",
+        views.delete_mapping,
+        name="delete_mapping",
+    ),
     path("delivery/pacing/", views.pacing_overview, name="pacing_overview"),
 ]

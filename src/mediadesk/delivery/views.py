@@ -9,15 +9,21 @@ with its numbers in a table one click away.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID, uuid4
 
+import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,12 +34,16 @@ from mediadesk.accounts.models import reviewer_client_ids
 from mediadesk.accounts.permissions import Action, can, require
 from mediadesk.delivery import reports, services
 from mediadesk.delivery.forms import (
+    DeliveryMappingForm,
     PerformanceFilters,
     RuleForm,
+    guess_mapping,
+    mapping_fields,
+    mapping_label,
     placement_choices,
     platform_label,
 )
-from mediadesk.delivery.models import DeliveryImport, MatchingRule
+from mediadesk.delivery.models import DeliveryImport, DeliveryMapping, MatchingRule
 from mediadesk.delivery.reports import (
     CampaignPerformance,
     GroupBy,
@@ -43,6 +53,11 @@ from mediadesk.delivery.reports import (
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS, format_amount
 from mediadesk.domain.pacing import METRIC_LABELS, STATUS_LABELS, PacingMetric, PacingStatus
 from mediadesk.domain.placement_matching import RULE_KIND_LABELS, RuleKind
+from mediadesk.ingest.delivery.generic import block_of
+from mediadesk.ingest.delivery.inspect import InspectError, UnknownLayout, load
+from mediadesk.ingest.delivery.schema import empty_frame
+from mediadesk.ingest.safety import UnsafeFile, display_name
+from mediadesk.ingest.tables import Table
 from mediadesk.planning.choices import CampaignStatus
 from mediadesk.planning.files import read_upload
 from mediadesk.planning.models import Campaign
@@ -494,7 +509,8 @@ def campaign_delivery(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delivery_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Upload one export; on a refusal the Delivery tab is shown again with the reason beside
-    the file field (nothing was stored)."""
+    the file field (nothing was stored). A file of no known layout is kept for the mapping
+    step, which asks once which column holds what."""
     campaign = _campaign(request, campaign_id)
     if request.method != "POST":
         return redirect(_delivery_url(campaign, "upload"))
@@ -505,20 +521,30 @@ def delivery_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return _render_delivery(
             request, campaign, upload_error="Choose an export file (.csv or .xlsx) to import."
         )
+    filename = upload.name or "export"
     try:
         data = read_upload(upload)
-        imported = services.import_delivery(
-            request.user, campaign, filename=upload.name or "export", data=data
-        )
+        imported = services.import_delivery(request.user, campaign, filename=filename, data=data)
     except ValidationError as exc:
         return _render_delivery(request, campaign, upload_error=" ".join(exc.messages))
     except services.DeliveryFileError as exc:
-        return _render_delivery(request, campaign, upload_error=str(exc))
+        unknown = _unknown_layout(exc)
+        if unknown is None:
+            return _render_delivery(request, campaign, upload_error=str(exc))
+        token = _keep_pending(request, campaign, filename, data, unknown.headers)
+        return redirect("delivery:delivery_map", campaign_id=campaign.pk, pending=UUID(token))
+    return _imported(request, campaign, imported, filename)
+
+
+def _imported(
+    request: HttpRequest, campaign: Campaign, imported: services.Imported, uploaded: str
+) -> HttpResponse:
+    """Back to the Delivery tab with what the import did and its warnings."""
     record = imported.record
     if imported.duplicate:
         messages.info(
             request,
-            f"{upload.name} was already imported as {record.filename} on "
+            f"{display_name(uploaded)} was already imported as {record.filename} on "
             f"{timezone.localtime(record.imported_at):%-d %b %Y}; nothing changed.",
         )
         return redirect(_delivery_url(campaign, "imports"))
@@ -531,6 +557,292 @@ def delivery_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
     for warning in record.warnings or []:
         messages.warning(request, f"{record.filename}: {warning}")
     return redirect(_delivery_url(campaign, "unmatched" if record.unmapped_rows else "pacing"))
+
+
+# --- An export of no known layout: mapping its columns ----------------------------------------
+#
+# The uploaded file waits in the default storage (under PENDING_DIR, a generated name) until it
+# is imported or cancelled, is a day old, or is pushed out by newer ones (a session keeps
+# MAX_PENDING). The session holds, under the token that names it in the step's URL, where it
+# is, for whom and for which campaign, with its headers and first rows; the browser sends
+# nothing but the mapping.
+
+PENDING_KEY = "delivery_pending"
+PENDING_DIR = "pending/delivery"
+PENDING_TTL = timedelta(days=1)
+MAX_PENDING = 5
+SAMPLE_ROWS = 3
+SAMPLE_CHARS = 40
+_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+
+
+def _unknown_layout(exc: BaseException) -> UnknownLayout | None:
+    """The UnknownLayout an import refusal came from, if that is why the file was refused.
+    Only explicit causes count: a saved mapping that failed to read the file was raised while
+    handling an UnknownLayout, but its refusal is about the file's cells, not its layout."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # the chain is short; never follow a cycle
+        if seen is None:
+            break
+        if isinstance(seen, UnknownLayout):
+            return seen
+        seen = seen.__cause__
+    return None
+
+
+class _FirstRows:
+    """A reader that reads nothing: it keeps the first rows of the table ``load`` found, so the
+    mapping step shows the file as the import will read it."""
+
+    platform = "generic"
+
+    def __init__(self) -> None:
+        self.rows: list[list[str]] = []
+
+    def matches(self, headers: Sequence[str], preamble: Sequence[str]) -> float:
+        return 0.0
+
+    def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:
+        return ""
+
+    def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
+        block = block_of(table)
+        if block is not None:
+            rows = [cells for _, *cells in block.head(SAMPLE_ROWS).iter_rows()]
+        else:
+            rows = [list(row.cells) for row in table.rows[:SAMPLE_ROWS]]
+        self.rows = [[_sample_text(cell) for cell in cells] for cells in rows]
+        return empty_frame()
+
+
+def _sample_text(cell: object) -> str:
+    if cell is None:
+        text = ""
+    elif isinstance(cell, datetime) and not cell.time():
+        text = cell.date().isoformat()
+    elif isinstance(cell, float) and cell.is_integer():
+        text = str(int(cell))
+    else:
+        text = str(cell)
+    text = " ".join(text.split())
+    return text if len(text) <= SAMPLE_CHARS else text[: SAMPLE_CHARS - 1] + "…"
+
+
+def _first_rows(data: bytes, filename: str) -> list[list[str]]:
+    reader = _FirstRows()
+    try:
+        load(data, filename, reader)
+    except (InspectError, UnsafeFile, ValueError):  # no rows to show; the headers still come
+        return []
+    return reader.rows
+
+
+def _sweep_pending() -> None:
+    """Delete pending files more than a day old (uploads whose mapping step was left)."""
+    try:
+        _, names = default_storage.listdir(PENDING_DIR)
+    except (OSError, NotImplementedError):
+        return
+    cutoff = timezone.now() - PENDING_TTL
+    for name in names:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (OSError, NotImplementedError):
+            continue
+
+
+def _keep_pending(
+    request: HttpRequest, campaign: Campaign, filename: str, data: bytes, headers: Sequence[str]
+) -> str:
+    """Keep the upload for the mapping step; its token (which names it in the step's URL)."""
+    _sweep_pending()
+    token = uuid4().hex
+    suffix = PurePath(display_name(filename)).suffix.lower()
+    path = default_storage.save(
+        f"{PENDING_DIR}/{token}{suffix if suffix in _SUFFIXES else ''}", ContentFile(data)
+    )
+    pending = _pending_entries(request)
+    for old in sorted(pending, key=lambda key: pending[key].get("at", 0))[: -MAX_PENDING + 1]:
+        _drop_pending(request, old)  # a session keeps a few uploads waiting, not many
+    pending = _pending_entries(request)
+    pending[token] = {
+        "path": path,
+        "filename": display_name(filename)[:255],
+        "campaign": campaign.pk,
+        "user": request.user.pk,
+        "at": timezone.now().timestamp(),
+        "headers": list(headers),
+        "sample": _first_rows(data, filename),
+    }
+    request.session[PENDING_KEY] = pending
+    return token
+
+
+def _pending_entries(request: HttpRequest) -> dict[str, dict[str, Any]]:
+    stored = request.session.get(PENDING_KEY)
+    if not isinstance(stored, dict):
+        return {}
+    return {str(key): entry for key, entry in stored.items() if isinstance(entry, dict)}
+
+
+def _drop_pending(request: HttpRequest, token: str) -> None:
+    """Forget a waiting upload and delete its file."""
+    pending = _pending_entries(request)
+    entry = pending.pop(token, None)
+    if entry is None:
+        return
+    request.session[PENDING_KEY] = pending
+    path = str(entry.get("path", ""))
+    if path.startswith(PENDING_DIR + "/"):
+        with suppress(OSError):  # else the sweep takes it later
+            default_storage.delete(path)
+
+
+def _pending(request: HttpRequest, campaign: Campaign, token: str) -> dict[str, Any] | None:
+    """The user's upload waiting for this campaign's mapping step; 404 when there is none (or
+    it is someone else's, or another campaign's), None when it was there but is gone (a day
+    old, or its file lost)."""
+    entry = _pending_entries(request).get(token)
+    if (
+        entry is None
+        or entry.get("user") != request.user.pk
+        or entry.get("campaign") != campaign.pk
+        or not str(entry.get("path", "")).startswith(PENDING_DIR + "/")
+    ):
+        raise Http404("No upload waits for its columns to be mapped.")
+    uploaded = datetime.fromtimestamp(float(entry.get("at", 0)), tz=UTC)
+    if timezone.now() - uploaded > PENDING_TTL or not default_storage.exists(entry["path"]):
+        _drop_pending(request, token)
+        return None
+    return {**entry, "uploaded": uploaded}
+
+
+def _saved_mappings(request: HttpRequest, campaign: Campaign) -> list[DeliveryMapping]:
+    return list(
+        DeliveryMapping.objects.visible_to(request.user)
+        .filter(client_id=campaign.client_id)
+        .select_related("created_by")
+        .order_by("name")
+    )
+
+
+def _initial_mapping(
+    request: HttpRequest, saved: list[DeliveryMapping], headers: Sequence[str], fields: list[str]
+) -> dict[str, str]:
+    """A saved mapping chosen to start from (its columns the file has), else a guess."""
+    chosen = next((m for m in saved if m.name == request.GET.get("mapping")), None)
+    if chosen is None:
+        return guess_mapping(headers, fields)
+    present = set(headers)
+    return {
+        str(field): str(header)
+        for field, header in (chosen.mapping or {}).items()
+        if field in fields and header in present
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delivery_map(request: HttpRequest, campaign_id: int, pending: UUID) -> HttpResponse:
+    """Step 2 of an upload of no known layout: say which column holds what, then import."""
+    campaign = _campaign(request, campaign_id)
+    require(request.user, Action.EDIT_CAMPAIGN, campaign.client_id)
+    token = pending.hex
+    waiting = _pending(request, campaign, token)
+    if waiting is None:
+        messages.error(
+            request,
+            "The file waiting for its columns to be mapped is no longer kept (uploads wait a "
+            "day); upload it again.",
+        )
+        return redirect(_delivery_url(campaign, "upload"))
+    headers: list[str] = [str(header) for header in waiting.get("headers") or []]
+    sample: list[list[str]] = waiting.get("sample") or []
+    examples = {
+        header: next((row[n] for row in sample if n < len(row) and row[n]), "")
+        for n, header in enumerate(headers)
+    }
+    fields = mapping_fields(services.MAPPABLE)
+    saved = _saved_mappings(request, campaign)
+    filename = str(waiting["filename"])
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            _drop_pending(request, token)
+            messages.info(request, f"{filename} was not imported, and is no longer kept.")
+            return redirect(_delivery_url(campaign, "upload"))
+        if not _may_change(request, campaign):
+            return redirect(_delivery_url(campaign))
+        form = DeliveryMappingForm(request.POST, headers=headers, fields=fields, examples=examples)
+        if form.is_valid():
+            mapping = form.mapping()
+            try:
+                services.check_mapping(mapping)
+            except ValidationError as exc:
+                form.refused(exc)
+            else:
+                try:
+                    with default_storage.open(waiting["path"], "rb") as stored:
+                        data = stored.read()
+                    imported = services.import_delivery(
+                        request.user, campaign, filename=filename, data=data, mapping=mapping
+                    )
+                except OSError:
+                    _drop_pending(request, token)
+                    messages.error(request, f"{filename} is no longer kept; upload it again.")
+                    return redirect(_delivery_url(campaign, "upload"))
+                except services.DeliveryFileError as exc:
+                    error = str(exc)
+                except ValidationError as exc:
+                    error = " ".join(exc.messages)
+                else:
+                    _save_mapping(request, campaign, form.cleaned_data["save_as"], mapping)
+                    _drop_pending(request, token)
+                    return _imported(request, campaign, imported, filename)
+    else:
+        form = DeliveryMappingForm(
+            headers=headers,
+            fields=fields,
+            examples=examples,
+            initial={
+                **_initial_mapping(request, saved, headers, fields),
+                "save_as": PurePath(filename).stem[:100],
+            },
+        )
+    return render(
+        request,
+        "delivery/delivery_map.html",
+        {
+            "campaign": campaign,
+            "filename": filename,
+            "uploaded": waiting["uploaded"],
+            "headers": headers,
+            "sample": sample,
+            "form": form,
+            "error": error,
+            "saved": saved,
+        },
+    )
+
+
+def _save_mapping(
+    request: HttpRequest, campaign: Campaign, name: str, mapping: dict[str, str]
+) -> None:
+    name = (name or "").strip()
+    if not name:
+        return
+    try:
+        saved = services.save_delivery_mapping(request.user, campaign.client, name, mapping)
+    except ValidationError as exc:  # the import stands; only the saving failed
+        messages.error(request, "The mapping was not saved: " + " ".join(exc.messages))
+        return
+    messages.info(
+        request,
+        f"Column mapping saved as “{saved.name}”: {campaign.client.name}'s files with these "
+        "columns are now imported without asking.",
+    )
 
 
 @login_required
@@ -634,8 +946,20 @@ def matching_rules(request: HttpRequest, campaign_id: int) -> HttpResponse:
             ],
             "can_edit": can(request.user, Action.EDIT_CAMPAIGN, campaign.client_id)
             and not campaign.is_archived,
+            "mappings": [_mapping_view(saved) for saved in _saved_mappings(request, campaign)],
         },
     )
+
+
+def _mapping_view(saved: DeliveryMapping) -> dict[str, Any]:
+    mapping = saved.mapping if isinstance(saved.mapping, dict) else {}
+    order = mapping_fields(services.MAPPABLE)
+    fields = [field for field in order if field in mapping]
+    fields += sorted(field for field in mapping if field not in order)
+    return {
+        "record": saved,
+        "pairs": [(mapping_label(str(field)), str(mapping[field])) for field in fields],
+    }
 
 
 @login_required
@@ -655,6 +979,22 @@ def delete_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
         "import of their days.",
     )
     return redirect("delivery:rules", campaign_id=campaign.pk)
+
+
+@login_required
+@require_POST
+def delete_mapping(request: HttpRequest, campaign_id: int, mapping_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    saved = get_object_or_404(
+        DeliveryMapping.objects.visible_to(request.user).filter(client_id=campaign.client_id),
+        pk=mapping_id,
+    )
+    if not _may_change(request, campaign):
+        return redirect("delivery:rules", campaign_id=campaign.pk)
+    name = saved.name
+    services.delete_delivery_mapping(request.user, saved)
+    messages.success(request, f"Column mapping {name} deleted.")
+    return redirect(f"{reverse('delivery:rules', args=[campaign.pk])}#mappings")
 
 
 # --- Performance ---------------------------------------------------------------------------------

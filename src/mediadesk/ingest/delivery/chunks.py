@@ -92,8 +92,8 @@ def _records(data: bytes, start: int, end: int) -> int:
     lines = data.count(b"\n", start, end)
     if data.find(b'"', start, end) == -1:
         return lines
-    quoted = sum(cell.count(b"\n") for cell in _QUOTED.findall(data, start, end))
-    return lines - quoted
+    cells: list[bytes] = _QUOTED.findall(data, start, end)
+    return lines - sum(cell.count(b"\n") for cell in cells)
 
 
 def _header_line(data: bytes, header_row: int) -> bytes | None:

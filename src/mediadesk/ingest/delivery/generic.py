@@ -303,13 +303,20 @@ def _text(cell: object) -> str:
     return "" if cell is None else str(cell)
 
 
+FIXED_CURRENCY = "currency_code"  # a mapping's key for "every amount is in this currency"
+
+
 class GenericReader:
     """A file of no known platform, read by a saved mapping or by common header names."""
 
     platform = "generic"
 
     def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
-        self.mapping = dict(mapping) if mapping else None
+        # "currency_code" is not a column: it says which currency a file without one is in
+        # ("Netto EUR" names it in words no rule can read).
+        given = dict(mapping) if mapping else None
+        self.currency = given.pop(FIXED_CURRENCY, None) if given else None
+        self.mapping = given
 
     def columns(self, headers: Sequence[str]) -> dict[str, int]:
         if self.mapping is None:
@@ -353,7 +360,7 @@ class GenericReader:
             columns,
             platform=self.platform,
             warnings=warnings,
-            currency=header_currency(table.headers),
+            currency=self.currency or header_currency(table.headers),
             day_first=dates_day_first(table.headers),
         )
         if "spots" not in columns and is_post_log(table.headers):
