@@ -73,3 +73,11 @@ def may(context: dict[str, Any], action: str, client_id: int) -> bool:
     from mediadesk.accounts.permissions import Action, can
 
     return can(context["request"].user, Action(action), client_id)
+
+
+@register.simple_tag
+def upload_limit() -> str:
+    """The largest file an upload accepts, as people read it ("256 MB")."""
+    from mediadesk.ingest.safety import MAX_UPLOAD_BYTES
+
+    return f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
