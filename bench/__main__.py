@@ -38,7 +38,8 @@ def on_postgres(names: list[str]) -> int:
     print(f"\n== on PostgreSQL {major} ==", flush=True)
     with throwaway_cluster(bin_dir) as url:
         env = {**os.environ, "DATABASE_URL": url}
-        return subprocess.run([sys.executable, "-m", "bench", *names], env=env, check=False).returncode
+        command = [sys.executable, "-m", "bench", *names]
+        return subprocess.run(command, env=env, check=False).returncode
 
 
 def main(argv: list[str]) -> int:

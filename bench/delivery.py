@@ -1,4 +1,4 @@
-"""Inspecting a delivery export: a 200,000-row daily Google Ads CSV (fixed seed) in a temp dir.
+"""Inspecting a delivery export: a 1,000,000-row daily Google Ads CSV (fixed seed) in a temp dir.
 
 ``inspect`` (safety checks, read_table, detection, normalizing every cell to Decimal/Int64/Date,
 summary-row rules, totals) against a bare ``polars.read_csv`` of the same file (no preamble, no
@@ -23,7 +23,7 @@ import polars as pl
 from bench.timing import measure
 from mediadesk.ingest.delivery.inspect import inspect
 
-ROWS = 200_000
+ROWS = 1_000_000
 SEED = 20261001
 HEADER = ["Day", "Campaign", "Ad group", "Currency code", "Impr.", "Clicks", "Cost",
           "Conversions", "Conv. value"]  # fmt: skip

@@ -208,3 +208,15 @@ def test_truncated_last_line_is_refused(demo: Any) -> None:
     with pytest.raises(DeliveryFileError):
         _import(demo, cut)
     assert DeliveryFact.objects.count() == 0
+
+
+def test_a_windows_1252_export_keeps_its_accents(demo: Any) -> None:
+    """Not UTF-8 (é and ü as single Windows-1252 bytes): read as Windows-1252, not refused."""
+    rows = daily(OCT, 2, f"{SEARCH} Münchner Café", ad_group="Général")
+    data = google_ads(rows).decode().encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    upload = _import(demo, data).record
+    assert (upload.rows, upload.mapped_rows) == (2, 2)
+    names = set(DeliveryFact.objects.values_list("source_campaign", flat=True))
+    assert names == {f"{SEARCH} Münchner Café"}
