@@ -32,8 +32,12 @@ SNAPSHOT = """
 import json, django
 django.setup()
 from mediadesk.accounts.models import Client, User
+from django.db.models import Sum
+from mediadesk.delivery.models import DeliveryFact, PlacementDay
 from mediadesk.planning.models import Campaign
 print(json.dumps({
+    "facts": DeliveryFact.objects.count(),
+    "spend": PlacementDay.objects.aggregate(s=Sum("spend"))["s"],
     "users": User.objects.count(),
     "emails": sorted(User.objects.values_list("email", flat=True)),
     "clients": Client.objects.count(),
@@ -175,6 +179,7 @@ def test_backup_restores_into_a_fresh_instance(
     assert before["clients"] == 3
     assert before["campaigns"] >= 8
     assert before["users"] >= 1
+    assert before["facts"] > 0  # delivery facts, in monthly partitions on PostgreSQL
 
     backup = tmp_path / "backups" / "nested" / f"backup.{engine}"
     result = demo_instance.run("backup", str(backup))

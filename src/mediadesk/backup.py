@@ -16,6 +16,7 @@ live database: a wrong path must not cost anyone their data.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -188,16 +189,46 @@ def _restore_postgresql(source: Path) -> None:
             f"{source} is a pg_dump archive but not a mediadesk backup: "
             "it has no django_migrations table."
         )
-    # Our own connections would hold locks that --clean has to wait for.
+    # Our own connections would hold locks that dropping the tables has to wait for.
     connections.close_all()
-    _run_pg_tool(
-        [
-            pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-            *args, "--dbname", _db_name(), str(source),
-        ],
-        env,
-        f"pg_restore could not restore {source} (the database was left as it was)",
-    )  # fmt: skip
+    _replace_from_archive(pg_restore, str(source), args, env)
+
+
+def _replace_from_archive(
+    pg_restore: str, source: str, args: list[str], env: dict[str, str]
+) -> None:
+    """Replace the database's tables with the archive's, in one transaction.
+
+    ``pg_restore --clean`` cannot be used: it drops each object on its own, and PostgreSQL
+    refuses to drop the key of a partition (delivery facts are partitioned by month). So the
+    archive is turned into SQL by pg_restore and fed to psql behind a DROP SCHEMA … CASCADE,
+    all inside ``psql --single-transaction``: if anything fails, nothing changed.
+    """
+    psql = _pg_tool("psql")
+    failure = f"pg_restore could not restore {source} (the database was left as it was)"
+    with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as load_errors:
+        restore = subprocess.Popen(
+            [pg_restore, "--no-owner", "--file", "-", source],
+            stdout=subprocess.PIPE, stderr=restore_errors, env=env,
+        )  # fmt: skip
+        load = subprocess.Popen(
+            [psql, "--single-transaction", "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1",
+             *args, "--dbname", _db_name()],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=load_errors, env=env,
+        )  # fmt: skip
+        assert restore.stdout is not None and load.stdin is not None
+        # A broken pipe means psql stopped at an error: its own message says which.
+        with contextlib.suppress(BrokenPipeError):
+            load.stdin.write(b"DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n")
+            shutil.copyfileobj(restore.stdout, load.stdin, 1024 * 1024)
+        with contextlib.suppress(BrokenPipeError):
+            load.stdin.close()
+        restored, loaded = restore.wait(), load.wait()
+        for code, errors in ((restored, restore_errors), (loaded, load_errors)):
+            if code != 0:
+                errors.seek(0)
+                detail = errors.read().decode(errors="replace").strip() or f"exit status {code}"
+                raise BackupError(f"{failure}: {detail}")
 
 
 def _pg_connection_args() -> tuple[list[str], dict[str, str]]:

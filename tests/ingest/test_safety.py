@@ -1,5 +1,7 @@
 import io
+import itertools
 import os
+import random
 import time
 import zipfile
 from pathlib import Path
@@ -333,3 +335,335 @@ def test_hidden_rows_written_as_true(workbook: bytes) -> None:
     sheet = members(workbook)[SHEET].replace(b'<row r="2"', b'<row hidden="true" r="2"')
     scan = scan_xlsx(rezip(workbook, replace={SHEET: sheet}), "plan.xlsx")
     assert scan.sheets[0].hidden_rows == frozenset({2})
+
+
+# --- the fast reading of sheets ---------------------------------------------------------------
+
+WORKSHEET = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas'
+    '.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships"><dimension ref="A1:B2"/><sheetData>{rows}</sheetData>'
+    "{after}</worksheet>"
+)
+FAR = "XFD1048576"
+TOO_FAR = f"reaches cell {FAR} (1,048,576 rows × 16,384 columns)"
+
+
+def worksheet(rows: str, after: str = "") -> bytes:
+    return WORKSHEET.format(rows=rows, after=after).encode()
+
+
+def plain_rows(count: int, start: int = 1) -> str:
+    return "".join(
+        f'<row r="{n}" spans="1:3"><c r="A{n}" t="s"><v>0</v></c><c r="B{n}"><v>{n}</v></c>'
+        f'<c r="C{n}" t="inlineStr"><is><t>x</t></is></c></row>'
+        for n in range(start, start + count)
+    )
+
+
+def facts(scanner: Any) -> tuple[object, ...]:
+    return (
+        scanner.rows,
+        scanner.columns,
+        frozenset(scanner.hidden_rows),
+        tuple(scanner.merged_ranges),
+        dict(scanner.error_cells),
+    )
+
+
+def exact_facts(content: bytes) -> tuple[object, ...]:
+    scanner = safety._PartScanner(SHEET)
+    scanner.feed(content)
+    scanner.close()
+    return facts(scanner)
+
+
+def fast_facts(content: bytes, cuts: list[int]) -> tuple[object, ...] | None:
+    """What the fast reading sees when the bytes arrive cut at ``cuts``; None if it defers."""
+    scanner = safety._FastScanner(SHEET)
+    try:
+        for start, end in zip([0, *cuts], [*cuts, len(content)], strict=True):
+            scanner.feed(content[start:end])
+        scanner.close()
+    except safety._NeedsExactScan:
+        return None
+    return facts(scanner)
+
+
+def every_way(content: bytes) -> list[list[int]]:
+    """The bytes whole, in pieces of a few sizes, and cut once at every offset of interest."""
+    ways = [[], *[list(range(size, len(content), size)) for size in (1, 7, 64, 1000)]]
+    at = content.find(b"<c", content.find(b"<sheetData>"))
+    return ways + [[cut] for cut in range(max(at - 3, 1), min(at + 24, len(content)))]
+
+
+PLAIN = [
+    plain_rows(3),
+    plain_rows(2) + f'<row r="1048576"><c r="{FAR}"><v>1</v></c></row>',
+    '<row r="1"><c r="XFD1" t="n"><f>1+1</f><v>2</v></c></row>' + plain_rows(2, start=2),
+    plain_rows(2) + '<row r="9" hidden="1"><c r="A9"><v>1</v></c></row>',
+    plain_rows(2) + "<row r=\"9\" spans='1:2' hidden = 'true'/>",
+    plain_rows(2) + '<row r="9" hidden="0"><c r="A9"><v>1</v></c></row>',
+    plain_rows(2) + '<row r="3"><c r="D3" t="e"><f>B3/0</f><v>#DIV/0!</v></c></row>',
+    plain_rows(2) + '<row r="3"><c r="D3" t=\'e\'>\n<v> #N/A </v>\n</c><c r="E3" t="e"/></row>',
+    plain_rows(2) + f'<row r="3"><c r="A3" s="1"/><c r="{FAR}" s="1"/><c r="Z3" s="2"></c></row>',
+    plain_rows(1) + f'<row r="2"><c r="{FAR}" s="1"/><v>1</v></row>',  # calamine ignores the v
+    plain_rows(2) + '<row r="3"><c r="B3">\n  <v>1</v>\n</c></row>',
+    plain_rows(2)  # as LibreOffice writes rows
+    + '<row r="9" customFormat="false" ht="12.8" hidden="false" customHeight="false" '
+    'outlineLevel="0" collapsed="false"><c r="A9" s="0" t="n"><v>1</v></c></row>',
+]
+PLAIN_AFTER = [
+    '<mergeCells count="2"><mergeCell ref="A1:C1"/><mergeCell ref="A2:B2"/></mergeCells>',
+    '<extLst><ext uri="x"><x14:dataValidations xmlns:x14="urn:x14" xmlns:xm="urn:xm">'
+    "<x14:dataValidation><xm:f>Lists!$A$1:$A$9</xm:f></x14:dataValidation>"
+    "</x14:dataValidations></ext></extLst>",
+]
+# Forms the fast reading leaves to the exact one (it must notice them wherever the cuts fall).
+ODD = [
+    plain_rows(2) + f'<row r="1048576"><c s="1" r="{FAR}"><v>1</v></c></row>',
+    plain_rows(2) + f'<row r="1048576"><c\nr="{FAR}"><v>1</v></c></row>',
+    plain_rows(2) + f"<row r=\"1048576\"><c r='{FAR}'><v>1</v></c></row>",
+    plain_rows(2) + '<row r="9"><c r="XFD09"><v>1</v></c></row>',
+    plain_rows(2) + '<row r="1048576"><c r="&#88;FD1048576"><v>1</v></c></row>',
+    plain_rows(2) + '<row r="1048576"><c r="XFC1048576"><v>1</v></c><c><v>1</v></c></row>',
+    plain_rows(2) + '<row r="1048575"/><row><c><v>1</v></c></row>',
+    plain_rows(2) + f'<row r="1048576"><x:c xmlns:x="urn:x" r="{FAR}"><x:v>1</x:v></x:c></row>',
+    plain_rows(2) + f'<row r="9"><c r="{FAR}"><x:v xmlns:x="urn:x">1</x:v></c></row>',
+    plain_rows(2) + f'<row r="9"><c r="{FAR}" a="/>"><v>1</v></c></row>',
+    plain_rows(2) + f'<row r="9"><c r="{FAR}" a="x>y"><v>1</v></c></row>',
+    plain_rows(2) + f'<row r="9"><c r="{FAR}"><!-- x --><v>1</v></c></row>',
+    plain_rows(2) + f'<!-- <row r="9"><c r="{FAR}"><v>1</v></c></row> -->',
+    plain_rows(2) + f'<row r="9"><c r="{FAR}"><![CDATA[<v>]]><v>1</v></c></row>',
+    plain_rows(2) + '<?pi <c r="XFD9"><v>1</v></c>?><row r="9"/>',
+    plain_rows(2) + '<row hidden="1" r="9"/>',
+    plain_rows(2) + '<row r="9" hidden="&#49;"/>',
+    plain_rows(2) + '<row r="x9"/>',
+    plain_rows(2) + '<row r="3"><c r="D3" t="&#101;"><v>#REF!</v></c></row>',
+    plain_rows(2) + '<row r="3"><c r="D3" t="e"><v>#N/A</v>junk</c></row>',
+    plain_rows(2) + '<row r="3"><c r="D3" t="e"><v>a&amp;b</v></c></row>',
+]
+ODD_AFTER = ['<mergeCells count="1"><mergeCell ref="A1:&#66;2"/></mergeCells>']
+
+
+@pytest.mark.parametrize(
+    "content",
+    [worksheet(rows) for rows in PLAIN]
+    + [worksheet(plain_rows(3), after) for after in PLAIN_AFTER],
+)
+def test_the_fast_reading_agrees_with_the_exact_one(content: bytes) -> None:
+    """Plain sheets (what every writer produces) are read without a handler per element, with
+    the same result as the exact reading, wherever the pieces end: a cell reference cut in
+    two by an inflate step must still be seen."""
+    expected = exact_facts(content)
+    for cuts in every_way(content):
+        assert fast_facts(content, cuts) == expected, cuts
+
+
+@pytest.mark.parametrize(
+    "content",
+    [worksheet(rows) for rows in ODD] + [worksheet(plain_rows(3), after) for after in ODD_AFTER],
+)
+def test_the_fast_reading_defers_what_it_does_not_cover(content: bytes) -> None:
+    for cuts in every_way(content):
+        assert fast_facts(content, cuts) is None, cuts
+
+
+def test_what_each_reading_sees_in_odd_sheets() -> None:
+    """The forms the fast reading defers, read the exact way: a far cell counts wherever
+    calamine would place it, and not where calamine would not (in a comment, or a value outside
+    its cell)."""
+    far = (1048576, 16384)
+    extents = [exact_facts(worksheet(rows))[:2] for rows in ODD[:10]]
+    nine = (9, 16384)
+    assert extents == [far, far, far, nine, far, far, (1048576, 3), far, far, far]
+    assert exact_facts(worksheet(ODD[12]))[:2] == (2, 3)  # commented out
+    assert exact_facts(worksheet(PLAIN[9]))[:2] == (1, 3)  # a value after an empty cell
+    assert exact_facts(worksheet(ODD[16]))[2] == frozenset({9})
+    assert exact_facts(worksheet(ODD[18]))[4] == {(3, 4): "#REF!"}
+    assert exact_facts(worksheet(ODD[19]))[4] == {(3, 4): "#N/A"}
+    assert exact_facts(worksheet(ODD[20]))[4] == {(3, 4): "a&b"}
+    assert exact_facts(worksheet(plain_rows(3), ODD_AFTER[0]))[3] == ("A1:B2",)
+
+
+def test_facts_recorded_by_the_fast_reading() -> None:
+    seen = [fast_facts(worksheet(rows), []) for rows in PLAIN]
+    assert [facts[:2] if facts else None for facts in seen[:3]] == [
+        (3, 3),
+        (1048576, 16384),
+        (3, 16384),
+    ]
+    assert [facts[2] if facts else None for facts in seen[3:6]] == [
+        frozenset({9}),
+        frozenset({9}),
+        frozenset(),
+    ]
+    assert [facts[4] if facts else None for facts in seen[6:8]] == [
+        {(3, 4): "#DIV/0!"},
+        {(3, 4): "#N/A"},
+    ]
+    assert [facts[:2] if facts else None for facts in seen[8:]] == [(2, 3), (1, 3), (3, 3), (9, 3)]
+    assert seen[11] is not None
+    assert seen[11][2] == frozenset()
+    merged = fast_facts(worksheet(plain_rows(3), PLAIN_AFTER[0]), [])
+    assert merged is not None
+    assert merged[3] == ("A1:C1", "A2:B2")
+
+
+def test_a_far_cell_among_many_whatever_the_inflate_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value in XFD1048576 between thousands of plain rows, stored (so that the inflate steps
+    are exactly _CHUNK bytes) and cut at every offset of its reference."""
+    rows = plain_rows(3000) + f'<row r="1048576"><c r="{FAR}"><v>1</v></c></row>'
+    content = worksheet(rows + plain_rows(3000, start=3001).replace('r="3', 'r="9'))
+    workbook = rezip(simple_xlsx([["a"]]), replace={SHEET: content}, method=zipfile.ZIP_STORED)
+    at = content.find(f'<c r="{FAR}"'.encode())
+    for cut in range(at - 2, at + 16):
+        monkeypatch.setattr(safety, "_CHUNK", cut)
+        monkeypatch.setattr(safety, "_RECENT_SCANS", {})
+        assert TOO_FAR in refused(workbook, "plan.xlsx"), cut
+
+
+@pytest.mark.parametrize("rows", [ODD[0], ODD[5], ODD[7], ODD[9]])
+def test_far_cells_the_fast_reading_defers_are_refused(workbook: bytes, rows: str) -> None:
+    doctored = rezip(workbook, replace={SHEET: worksheet(rows)})
+    message = refused(doctored, "plan.xlsx")
+    assert "cannot be opened safely" in message
+    assert "reaches cell XFD" in message
+
+
+def test_a_workbook_from_a_writer_is_read_the_fast_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the two parts that name the sheets get a handler per element."""
+
+    def build(book: Any) -> None:
+        sheet = book.add_worksheet("Lines")
+        sheet.write_row(0, 0, ["Campaign", "Cost", "CPC"])
+        sheet.write_row(1, 0, ["Brand", 10])
+        sheet.write_formula(1, 2, "=B2/0", None, "#DIV/0!")
+        sheet.write_row(2, 0, ["Hidden", 5])
+        sheet.set_row(2, None, None, {"hidden": True})
+        sheet.merge_range("A4:C4", "Total")
+        sheet.write_comment("A1", "a note")
+        sheet.data_validation("B2:B9", {"validate": "integer", "criteria": ">", "value": 0})
+        book.add_worksheet("Notes").write("A1", "Children's & adults' \"e\" notes")
+
+    exact: list[str] = []
+
+    class Recording(safety._PartScanner):
+        def __init__(self, part: str) -> None:
+            exact.append(part)
+            super().__init__(part)
+
+    monkeypatch.setattr(safety, "_PartScanner", Recording)
+    scan = scan_xlsx(xlsx(build), "plan.xlsx")
+    assert sorted(exact) == ["xl/_rels/workbook.xml.rels", "xl/workbook.xml"]
+    lines = scan.sheets[0]
+    assert (lines.rows, lines.columns) == (4, 3)
+    assert lines.hidden_rows == frozenset({3})
+    assert lines.merged_ranges == ("A4:C4",)
+    assert dict(lines.error_cells) == {(2, 3): "#DIV/0!"}
+
+
+def test_the_claim_pattern_matches_exactly_the_cells_past_it() -> None:
+    rng = random.Random(20261129)
+    columns = [0, 1, 9, 10, 26, 27, 52, 676, 702, 703, 16384, 18277, 18278]
+    rows = [0, 1, 9, 10, 99, 100, 100001, 999999, 1000000, 1048576, 9999999]
+    for column_claim, row_claim in itertools.product(columns, rows):
+        pattern = safety._beyond(column_claim, row_claim)
+        for _ in range(40):
+            column = rng.choice(
+                [column_claim - 1, column_claim, column_claim + 1, rng.randint(1, 18278)]
+            )
+            row = rng.choice([row_claim - 1, row_claim, row_claim + 1, rng.randint(1, 9999999)])
+            if 1 <= column <= 18278 and 1 <= row <= 9999999:
+                reference = f"{safety.column_letters(column)}{row}"
+                tag = f'<c r="{reference}" s="1">'.encode()
+                past = column > column_claim or row > row_claim
+                assert (pattern.search(tag) is not None) == past, (column_claim, row_claim, tag)
+                for empty in (f'<c r="{reference}" s="1"/>', f'<c r="{reference}"\n></c>'):
+                    assert pattern.search(empty.encode()) is None, empty  # counts for nothing
+    for odd in [
+        b'<c r="A01">',
+        b'<c r="A0">',
+        b'<c s="1" r="A1">',
+        b'<c\tr="A1">',
+        b"<c>",
+        b"<c/>",
+    ]:
+        assert safety._beyond(18278, 9999999).search(odd) is not None, odd
+    assert safety._beyond(18278, 9999999).search(b'<c r="ZZZ9999999"><col/><cols>') is None
+    assert safety._beyond(1, 1).search(b'<c r="B2" a="/>">') is not None  # not empty
+    assert safety._beyond(1, 1).search(b'<c r="B2" a="/>"/>') is None
+
+
+PLAIN_CELLS = [
+    '<c r="{ref}"><v>7</v></c>',
+    '<c r="{ref}" t="s" s="2"><v>0</v></c>',
+    '<c r="{ref}" t="inlineStr"><is><t>x &amp; y</t></is></c>',
+    '<c r="{ref}"><f>A1+1</f><v>2</v></c>',
+    '<c r="{ref}" s="1"/>',
+    '<c r="{ref}" s="1"></c>',
+    '<c r="{ref}" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+    "<c r=\"{ref}\" t='e'><v>#N/A</v></c>",
+    '<c r="{ref}" t="e"/>',
+]
+ODD_CELLS = [
+    '<c s="1" r="{ref}"><v>1</v></c>',
+    "<c><v>1</v></c>",
+    '<c\nr="{ref}"><v>1</v></c>',
+    '<c r="{ref}"><!-- x --><v>1</v></c>',
+    '<x:c xmlns:x="urn:x" r="{ref}"><x:v>1</x:v></x:c>',
+    '<c r="{ref}" a="/>"><v>1</v></c>',
+    '<c r="{ref}" t="e"><v>a&amp;b</v></c>',
+    '<c r="{ref}" s="1"/><v>1</v>',
+    "<c r='{ref}'><v>1</v></c>",
+]
+PLAIN_ROWS = ['<row r="{n}">{cells}</row>', '<row r="{n}" spans="1:3" hidden="1">{cells}</row>']
+ODD_ROWS = ["<row>{cells}</row>", '<row hidden="1" r="{n}">{cells}</row>']
+
+
+def random_sheet(rng: random.Random, odd: float) -> tuple[bytes, bool]:
+    rows, plain, number = [], True, 0
+    for _ in range(rng.randint(0, 30)):
+        number = rng.choice([number + 1, number + 1, number + rng.randint(2, 40)])
+        number = number if rng.random() > 0.05 else rng.randint(1, 1048576)
+        cells = []
+        for _ in range(rng.randint(0, 6)):
+            kind = rng.choice(ODD_CELLS) if rng.random() < odd else rng.choice(PLAIN_CELLS)
+            plain = plain and kind in PLAIN_CELLS
+            column = rng.choice([rng.randint(1, 12), rng.randint(1, 16384)])
+            cells.append(kind.format(ref=f"{safety.column_letters(column)}{number}"))
+        row = rng.choice(ODD_ROWS) if rng.random() < odd else rng.choice(PLAIN_ROWS)
+        plain = plain and row in PLAIN_ROWS
+        rows.append(row.format(n=number, cells="".join(cells)))
+    merges = '<mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>' * rng.randint(0, 1)
+    return worksheet("".join(rows), merges), plain
+
+
+def test_random_sheets_read_both_ways() -> None:
+    rng = random.Random(4242)
+    for _ in range(400):
+        content, plain = random_sheet(rng, odd=rng.choice([0.0, 0.02, 0.2]))
+        size = rng.choice([1, 5, 33, 256, 4096])
+        seen = fast_facts(content, list(range(size, len(content), size)))
+        if seen is None:
+            assert not plain, content  # only what the patterns do not cover is deferred
+        else:
+            assert seen == exact_facts(content), content
+
+
+def test_tags_crafted_to_make_the_patterns_slow() -> None:
+    """Each tag and each run of text is read once, however many "e" or "hidden" it holds."""
+    many_e = " ".join(f'a{i}="e"' for i in range(100_000))
+    many_hidden = " ".join(f'hidden{i}="1"' for i in range(50_000))
+    quoted_e = '"e" &quot;e&quot; ' * 50_000
+    rows = (
+        f'<row r="1" {many_hidden}><c r="A1" t="e" {many_e}><v>#N/A</v></c>'
+        f'<c r="B1" t="inlineStr"><is><t>{quoted_e}</t></is></c></row>'
+    )
+    content = worksheet(rows)
+    started = time.perf_counter()
+    seen = fast_facts(content, [])
+    assert time.perf_counter() - started < 2
+    assert seen == exact_facts(content)
+    assert seen is not None
+    assert seen[4] == {(1, 1): "#N/A"}

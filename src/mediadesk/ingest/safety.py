@@ -14,11 +14,23 @@ dense grid from A1 to the last used cell), so this pass:
   size (the directory's sizes are not trusted), then checks the CRC;
 - refuses XML with a document type declaration (``<!DOCTYPE``: entity expansion attacks) or in an
   encoding other than UTF-8, and XML that is not well-formed;
-- parses every worksheet with expat (start tags only) and refuses a sheet whose used area exceeds
-  ``MAX_SHEET_CELLS``: a 5 kB workbook with values in A1 and XFD1048576 would otherwise make the
-  reader allocate 17 billion cells and abort the process. The same pass records the hidden rows,
-  merged ranges and error cells (``#DIV/0!``) of each sheet, which readers can take from
-  ``scan_xlsx`` instead of parsing the sheet again.
+- refuses a sheet whose used area exceeds ``MAX_SHEET_CELLS``, computed from the references of
+  the cells that hold a value, formula or inline text (never from ``<dimension>``, which can lie):
+  a 5 kB workbook with values in A1 and XFD1048576 would otherwise make the reader allocate 17
+  billion cells and abort the process. The same pass records the hidden rows, merged ranges and
+  error cells (``#DIV/0!``) of each sheet, which readers can take from ``scan_xlsx`` instead of
+  parsing the sheet again.
+
+Every XML part is parsed by expat, which checks that it is well-formed. For the two parts that
+name the sheets (``xl/workbook.xml`` and its relationships) a Python handler sees every element
+(``_PartScanner``, the exact reading). Every other part, the sheets among them, goes through
+``_FastScanner``: expat with no element handlers, plus compiled patterns over the same bytes for
+the cell references, hidden rows, merges and error cells. A handler call per element costs more
+than calamine's whole read of the sheet; the patterns cost a few passes at C speed. The patterns
+only cover the plain form the writers we know produce (``<c r="B7" ...>`` with the reference
+first, unprefixed tags, no comments, CDATA or character references in what is read); whenever a
+part holds anything else, the fast reading gives up and the part is inflated and read again the
+exact way, so both readings always agree.
 """
 
 from __future__ import annotations
@@ -31,9 +43,11 @@ import struct
 import threading
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from operator import itemgetter
+from typing import Literal, NoReturn
 from xml.parsers import expat
 
 Kind = Literal["xlsx", "csv", "json"]
@@ -186,23 +200,40 @@ def _scan_xlsx(data: bytes, name: str) -> WorkbookScan:
     names = {member.orig_filename for member in members}
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
         raise _not_a_workbook(name, _zip_looks_like(names))
-    parts: dict[str, _PartScanner] = {}
+    parts: dict[str, _PartScanner | _FastScanner] = {}
     for member in members:
         part = member.orig_filename
-        sinks: list[Callable[[bytes], None]] = []
         if part.lower().endswith(_XML_SUFFIXES):
-            scanner = parts[part] = _PartScanner(part)
-            sinks += [_XmlGuard(name, part).feed, scanner.feed]
-        try:
-            _inflate(data, member, name, sinks)
-            if part in parts:
-                parts[part].close()
-        except (expat.ExpatError, _BadPart) as exc:
-            raise _damaged(name, f"{part} cannot be read: {exc}") from exc
+            parts[part] = _scan_part(data, member, name)
+        else:
+            _inflate(data, member, name, [])
     sheets = _sheets(parts, name)
     for sheet in sheets:
         _check_extent(sheet, name)
     return WorkbookScan(sheets)
+
+
+def _scan_part(data: bytes, member: zipfile.ZipInfo, name: str) -> _PartScanner | _FastScanner:
+    """Inflate and read one XML part: the fast way if it can, else (again) the exact way."""
+    part = member.orig_filename
+    if part not in _WORKBOOK_PARTS:
+        fast = _FastScanner(part)
+        try:
+            _inflate(data, member, name, [fast.feed])
+            fast.close()
+            return fast
+        except _NeedsExactScan:
+            # Something the patterns do not cover, or a part that is not well-formed: the exact
+            # reading decides, with the same messages as ever (it is rare, so paying for a
+            # second inflate is cheaper than keeping the part in memory).
+            fast.discard()
+    scanner = _PartScanner(part)
+    try:
+        _inflate(data, member, name, [_XmlGuard(name, part).feed, scanner.feed])
+        scanner.close()
+    except (expat.ExpatError, _BadPart) as exc:
+        raise _damaged(name, f"{part} cannot be read: {exc}") from exc
+    return scanner
 
 
 # --- sizes, names and magic bytes -------------------------------------------------------------
@@ -480,14 +511,24 @@ class _BadPart(Exception):
     """A part whose XML is well-formed but not a sheet any reader could place (bad reference)."""
 
 
-class _PartScanner:
-    """Reads one XML part with expat, start tags only: extent, hidden rows, merges, errors.
+class _NeedsExactScan(Exception):
+    """The fast reading met something its patterns do not cover; read the part the exact way."""
 
-    Cells count towards the extent when they hold something (a value, a formula or inline text);
-    cells carrying only a style do not, as they do not for the reader. Cells without a reference
-    take the next column, and rows without a number the next row, as readers place them. The
-    handler is a closure over local variables: it runs once per element (860,000 times for a
-    20,000 × 20 sheet), and that is most of the cost of checking a workbook.
+
+_WORKBOOK_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
+
+
+class _PartScanner:
+    """Reads one XML part with expat, a handler per element: extent, hidden rows, merges, errors.
+
+    The exact reading: the fast one (``_FastScanner``) must agree with it on every part it
+    accepts. Cells count towards the extent when they hold something (a value, a formula or
+    inline text: a ``v``, ``f`` or ``is`` element inside the cell), as they do for calamine;
+    cells carrying only a style do not, and neither does a ``v`` outside any cell, which calamine
+    ignores. Cells without a reference take the next column, and rows without a number the next
+    row, as readers place them. The handler is a closure over local variables: it runs once per
+    element (2.5 million times for a 100,000 × 10 sheet), which is why only parts the fast
+    reading cannot take come here.
     """
 
     def __init__(self, part: str) -> None:
@@ -523,7 +564,8 @@ class _PartScanner:
                 parser.Parse(b"", True)
             self._finish()
         finally:  # the handlers refer back to the parser: clear them so it is freed at once
-            parser.StartElementHandler = parser.CharacterDataHandler = None
+            parser.StartElementHandler = parser.EndElementHandler = None
+            parser.CharacterDataHandler = None
 
     def _handlers(
         self, parser: expat.XMLParserType
@@ -531,7 +573,7 @@ class _PartScanner:
         kinds: dict[str, int] = {}
         columns: dict[str, int] = {}
         row = cell_row = cell_column = rows = last_column = 0
-        pending = is_error = False
+        in_cell = is_error = False
         error_at: tuple[int, int] | None = None
         error_text: list[str] = []
 
@@ -543,8 +585,18 @@ class _PartScanner:
                 error_text.clear()
                 parser.CharacterDataHandler = None
 
+        def end(tag: str) -> None:
+            # Installed only while inside a cell that still matters: one that has not shown its
+            # content yet (so that a value after its end tag is not taken for it), or an error
+            # cell (whose text ends with its v element).
+            nonlocal in_cell, is_error
+            end_error()
+            if kinds.get(tag) == _CELL:  # start() has seen every tag that ends
+                in_cell = is_error = False
+                parser.EndElementHandler = None
+
         def start(tag: str, attributes: dict[str, str]) -> None:
-            nonlocal row, cell_row, cell_column, rows, last_column, pending, is_error, error_at
+            nonlocal row, cell_row, cell_column, rows, last_column, in_cell, is_error, error_at
             kind = kinds.get(tag)
             if kind is None:
                 kind = kinds[tag] = _ELEMENT_KINDS.get(tag.rpartition(":")[2], 0)
@@ -565,18 +617,21 @@ class _PartScanner:
                     if not _ROW_NUMBER.fullmatch(digits):
                         raise _BadPart(f"a cell has the reference {reference!r}")
                     cell_row, cell_column = int(digits), column
-                pending = True
+                in_cell = True
                 is_error = attributes.get("t") == "e"
+                parser.EndElementHandler = end
             elif kind == _CONTENT:
-                if pending:
-                    pending = False
+                if in_cell:
                     if cell_row > rows:
                         rows = cell_row
                     if cell_column > last_column:
                         last_column = cell_column
-                if is_error and tag.endswith("v"):
-                    error_at = (cell_row, cell_column)
-                    parser.CharacterDataHandler = error_text.append
+                    if not is_error:  # counted: nothing more to learn from this cell
+                        in_cell = False
+                        parser.EndElementHandler = None
+                    elif tag.rpartition(":")[2] == "v":
+                        error_at = (cell_row, cell_column)
+                        parser.CharacterDataHandler = error_text.append
             elif kind == _ROW:
                 number = attributes.get("r")
                 if number is None:
@@ -610,6 +665,10 @@ def _refuse_entity(*_: object) -> None:
     raise _BadPart("it declares an entity")
 
 
+def _defer(*_: object) -> NoReturn:
+    raise _NeedsExactScan
+
+
 _CELL, _CONTENT, _ROW, _MERGE, _SHEET, _RELATIONSHIP = range(1, 7)
 _ELEMENT_KINDS = {
     "c": _CELL,
@@ -622,6 +681,319 @@ _ELEMENT_KINDS = {
     "Relationship": _RELATIONSHIP,
 }
 _COLUMN = re.compile(r"[A-Z]{1,3}")
+
+
+# --- the fast reading -------------------------------------------------------------------------
+#
+# Why the patterns can be trusted: expat checks every byte of the part is well-formed XML, and in
+# well-formed XML a "<" only ever opens a tag, comment, CDATA section or processing instruction
+# (never inside an attribute value or text). So, once comments, CDATA and processing instructions
+# are ruled out, every b"<c " in the bytes is the start tag of an element named c, and every cell
+# element starts with b"<c" followed by a space, tab, newline, "/" or ">" (or carries a prefix,
+# b"<x:c", also ruled out). The bytes are cut into regions only right before a "<", so no tag and
+# none of the literals searched for below is ever split between two regions.
+
+_PLAIN_REFERENCE = rb'r="[A-Z]{1,3}[1-9][0-9]{0,6}"'  # what _PartScanner reads the same way
+_PLAIN = re.compile(rb"([A-Z]{1,3})([1-9][0-9]{0,6})")
+# Every cell tag of a region, once: (column, row) for a plain cell whose first child is its
+# value, formula or inline text, (b"", b"") for any other (empty, odd, or not plain).
+_CELL_TAG = re.compile(
+    rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>/]*>(?=\s*<(?:v|f|is)[\s/>])|[\s/>])'
+)
+_OTHER_CELL = (b"", b"")
+_ATTRIBUTES = rb"""(?:\s+[^\s=/>"']+\s*=\s*(?:"[^"]*"|'[^']*'))*"""
+# A plain cell that holds nothing: <c r="B7" s="3"/> or <c r="B7" s="3"></c>. Reads the
+# attributes properly, so a "/>" inside an attribute value cannot pass for the end of the tag.
+_EMPTY_CELL_REST = _PLAIN_REFERENCE + _ATTRIBUTES + rb"\s*(?:/>|>\s*</c>)"
+_EMPTY_CELL = re.compile(rb"<c " + _EMPTY_CELL_REST)
+_TAG = re.compile(rb"<([^\s/>!?]+)(" + _ATTRIBUTES + rb")\s*(/?)>")
+_ATTRIBUTE = re.compile(rb"""([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_PREFIXED = re.compile(rb":(?:c|row|mergeCell)[\s/>]")  # <x:c ...>: calamine reads those too
+_ODD_ROW = re.compile(rb'<row(?:[\t\n\r]| (?!r="[0-9]{1,7}"))')  # _PartScanner numbers these
+_MERGE_CELL = re.compile(rb"<mergeCell[\s/>]")
+_E_REFERENCE = re.compile(rb"&#(?:0*101|[xX]0*65);")  # t="&#101;" is t="e" to expat
+_ERROR_VALUE = re.compile(
+    rb"\s*(?:<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*)?(?:<v>([^<&\r]*)</v>\s*)?</c>"
+)
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
+_NORMALIZED = re.compile(rb"[&\t\n\r]")  # expat rewrites these in attribute values
+# An attribute named (or ending in) hidden, unless its value is plainly not "1" or "true":
+# LibreOffice writes hidden="false" on every row, which is not worth a look each.
+_HIDDEN = re.compile(rb"""hidden\s*=\s*(?!"false"|'false'|"0"|'0')""")
+_QUOTED_E = re.compile(rb"\"e\"|'e'")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+# Bytes carried without a place to cut (no "<" at all): a single tag or text that long is not
+# something any writer produces, and carrying it further would copy it again with every piece.
+_MAX_CARRY = 4 * _CHUNK
+# Small pieces (the inflater's last of each step can be a few bytes) are carried until a cell tag
+# arrives, so that a cell is never read apart from its value; past this size, any tag will do.
+_CELLESS_REGION = 64 * 1024
+
+
+class _FastScanner:
+    """Reads one XML part like ``_PartScanner`` would, without a Python call per element.
+
+    expat parses every piece with no element handlers (checking the part is well-formed), and the
+    same bytes are searched with compiled patterns, region by region. The extent costs one search
+    per region in the usual case: the last cell with content in the region claims the row,
+    earlier regions the column (both attained, then, by cells that count), and a search for any
+    cell tag that could hold content past that claim, or is not in the plain form, must come back
+    empty; otherwise the region's cells are all read with ``_CELL_TAG``. Anything the patterns do
+    not cover raises ``_NeedsExactScan``.
+    """
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+        self.rows = 0
+        self.columns = 0
+        self.hidden_rows: set[int] = set()
+        self.merged_ranges: list[str] = []
+        self.error_cells: dict[tuple[int, int], str] = {}
+        self._carry = b""  # the bytes from the last cut on, read with the next piece
+        self._fed = False
+        self._in_prolog = True  # the next region starts the part (and may hold <?xml ...?>)
+        parser = expat.ParserCreate()
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        # The exact reading refuses these with their own messages.
+        parser.StartDoctypeDeclHandler = _defer
+        parser.EntityDeclHandler = _defer
+        self._parser: expat.XMLParserType | None = parser
+
+    def feed(self, piece: bytes) -> None:
+        parser = self._parser
+        assert parser is not None, "fed after close"
+        if not self._fed:
+            self._fed = True
+            head = piece[:4]
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+                raise _NeedsExactScan  # not UTF-8: _XmlGuard refuses it
+        try:
+            parser.Parse(piece, False)
+        except expat.ExpatError as exc:
+            raise _NeedsExactScan from exc
+        # Cut before the piece's last cell tag, so that every cell of a region is whole (with its
+        # value, which the patterns look at); in a long stretch without cells (the shared strings,
+        # the end of a sheet), before the last tag of any kind. The bytes before the first cut
+        # are read with the carry, the rest in place (copying every piece costs as much as a
+        # pattern search).
+        carry = self._carry
+        last = piece.rfind(b"<c ")
+        if last < 0 and len(carry) + len(piece) > _CELLESS_REGION:
+            last = piece.rfind(b"<")
+        if last < 0 or (last == 0 and not carry):
+            self._carry = carry + piece
+            if len(self._carry) > _MAX_CARRY:
+                raise _NeedsExactScan
+            return
+        first = 0
+        if carry:
+            first = piece.find(b"<c ", 0, last)
+            if first < 0:
+                first = last
+            head = carry + piece[:first]
+            self._region(head, 0, len(head))
+        if first < last:
+            self._region(piece, first, last)
+        self._carry = piece[last:]
+
+    def close(self) -> None:
+        parser, self._parser = self._parser, None
+        if parser is None:
+            return
+        if self._fed:
+            try:
+                parser.Parse(b"", True)
+            except expat.ExpatError as exc:
+                raise _NeedsExactScan from exc
+        if self._carry:
+            self._region(self._carry, 0, len(self._carry))
+            self._carry = b""
+
+    def discard(self) -> None:
+        self._parser = None
+        self._carry = b""
+
+    def _region(self, text: bytes, start: int, end: int) -> None:
+        """Read ``text[start:end]``: whole tags (and the text between them), nothing cut."""
+        if self._in_prolog:
+            self._in_prolog = False
+            start = _skip_declaration(text, start, end)
+        find = text.find
+        # A rare byte first (memchr speed), the pattern only when the byte is there.
+        if (
+            (find(b"!", start, end) >= 0 and find(b"<!", start, end) >= 0)  # comment, CDATA
+            or (find(b"?", start, end) >= 0 and find(b"<?", start, end) >= 0)
+            or (find(b"&", start, end) >= 0 and _E_REFERENCE.search(text, start, end))
+            or _PREFIXED.search(text, start, end)
+            or _ODD_ROW.search(text, start, end)
+        ):
+            raise _NeedsExactScan
+        self._cells(text, start, end)
+        if find(b"hidden", start, end) >= 0:
+            self._hidden_rows(text, start, end)
+        if find(b"<mergeCell", start, end) >= 0:
+            self._merged_ranges(text, start, end)
+        if find(b'"e"', start, end) >= 0 or (
+            find(b"'", start, end) >= 0 and find(b"'e'", start, end) >= 0
+        ):
+            self._error_cells(text, start, end)
+
+    def _cells(self, text: bytes, start: int, end: int) -> None:
+        rows = self.rows
+        at = end
+        for _ in range(8):  # the last cell with content: usually the region's last cell
+            at = text.rfind(b'<c r="', start, at)
+            if at < 0:
+                break
+            cell = _CELL_TAG.match(text, at, end)
+            if cell is not None and cell.group(2):
+                rows = max(rows, int(cell.group(2)))
+                break
+        if _beyond(self.columns, rows).search(text, start, end) is None:
+            self.rows = rows  # attained by that cell, and no cell goes past it
+            return
+        cells = _CELL_TAG.findall(text, start, end)
+        letters = set(map(_FIRST, cells))
+        numbers = set(map(_SECOND, cells))
+        others = cells.count(_OTHER_CELL)
+        if others:
+            # Each must be a plain empty cell (which does not count); anything else, the exact
+            # reading places.
+            if len(_EMPTY_CELL.findall(text, start, end)) != others:
+                raise _NeedsExactScan
+            letters.discard(b"")
+            numbers.discard(b"")
+        if letters:
+            self.columns = max(self.columns, *(column_number(c.decode()) for c in letters))
+            self.rows = max(self.rows, *map(int, numbers))
+
+    def _hidden_rows(self, text: bytes, start: int, end: int) -> None:
+        for name, attributes, _, _ in _tags_holding(_HIDDEN, text, start, end):
+            value = attributes.get(b"hidden")
+            if name != b"row" or value is None:
+                continue
+            number = attributes.get(b"r", b"")  # _ODD_ROW: every row tag starts with r="digits"
+            if _NORMALIZED.search(value) or not number.isdigit():
+                raise _NeedsExactScan
+            if value in (b"1", b"true"):
+                self.hidden_rows.add(int(number))
+
+    def _merged_ranges(self, text: bytes, start: int, end: int) -> None:
+        for match in _MERGE_CELL.finditer(text, start, end):
+            tag = _TAG.match(text, match.start(), end)
+            if tag is None:
+                raise _NeedsExactScan
+            reference = _attributes(tag.group(2)).get(b"ref", b"")
+            if _NORMALIZED.search(reference):
+                raise _NeedsExactScan
+            self.merged_ranges.append(reference.decode())
+
+    def _error_cells(self, text: bytes, start: int, end: int) -> None:
+        # In document order: a cell written twice keeps its last value, as in the exact reading.
+        for name, attributes, tag_end, empty in _tags_holding(_QUOTED_E, text, start, end):
+            if name != b"c" or attributes.get(b"t") != b"e" or empty:
+                continue  # not an error cell, or <c ... t="e"/> which holds no value
+            value = _ERROR_VALUE.match(text, tag_end, end)
+            if value is None:
+                raise _NeedsExactScan
+            if value.group(1) is not None:
+                # _cells has made sure every cell tag of the region has a plain reference.
+                reference = _PLAIN.fullmatch(attributes.get(b"r", b""))
+                if reference is None:
+                    raise _NeedsExactScan
+                key = (int(reference[2]), column_number(reference[1].decode()))
+                self.error_cells[key] = value.group(1).decode().strip()
+
+
+def _skip_declaration(text: bytes, start: int, end: int) -> int:
+    """Where the part's content starts: after a byte order mark and the XML declaration."""
+    at = start + 3 if text.startswith(b"\xef\xbb\xbf", start) else start
+    if not (text.startswith(b"<?xml", at) and text[at + 5 : at + 6] in (b" ", b"\t", b"\r", b"\n")):
+        return at
+    close = text.find(b"?>", at, end)
+    if close < 0:
+        raise _NeedsExactScan
+    encoding = _ENCODING.search(text, at, close)
+    if encoding is not None and encoding.group(1).lower() != b"utf-8":
+        raise _NeedsExactScan  # expat decodes it as declared; the patterns read UTF-8
+    return close + 2
+
+
+def _attributes(raw: bytes) -> dict[bytes, bytes]:
+    return {name: double or single for name, double, single in _ATTRIBUTE.findall(raw)}
+
+
+def _tags_holding(
+    pattern: re.Pattern[bytes], text: bytes, start: int, end: int
+) -> Iterator[tuple[bytes, dict[bytes, bytes], int, bool]]:
+    """The start tags in which ``pattern`` occurs, each once and in order: (name, attributes,
+    end, empty). Occurrences in text are passed over. Each tag and each run of text is read once
+    however many occurrences it holds, so a crafted tag with 100,000 of them costs no more than
+    its length."""
+    found = pattern.search(text, start, end)
+    while found is not None:
+        at = found.start()
+        opening = text.rfind(b"<", start, at)
+        tag = _TAG.match(text, opening, end) if opening >= 0 else None
+        if tag is not None and tag.end() > at:
+            yield tag.group(1), _attributes(tag.group(2)), tag.end(), tag.group(3) == b"/"
+            resume = tag.end()
+        else:  # in the text after a tag: nothing to read up to the next tag
+            resume = text.find(b"<", at, end)
+            if resume < 0:
+                return
+        found = pattern.search(text, resume, end)
+
+
+@lru_cache(maxsize=64)
+def _beyond(columns: int, rows: int) -> re.Pattern[bytes]:
+    """Cell tags that may hold content outside the claim (``columns``, ``rows``), or odd ones.
+
+    A cell tag passes when it is plain and within the claim, or a plain empty cell (styled
+    blanks right of or below the data are common, and count for nothing). Written as lookaheads
+    that fail at once for the usual cell, with no backtracking into the digits: a third of the
+    cost of looking for references past the claim.
+    """
+    within = _letters_up_to(columns) + rb")(?:" + _number_up_to(rows)
+    return re.compile(
+        rb'<c(?:[\t\n\r/>]| (?!r="(?:' + within + rb"))(?!" + _EMPTY_CELL_REST + rb"))"
+    )
+
+
+def _letters_up_to(column: int) -> bytes:
+    """A pattern for the column letters (1 to 3, then a digit) of columns 1 to ``column``."""
+    if column <= 0:
+        return rb"(?!)"
+    letters = column_letters(min(column, _LAST_LETTERS))
+    size = len(letters)
+    options = [f"[A-Z]{{1,{size - 1}}}+(?=[0-9])"] if size > 1 else []
+    for at, letter in enumerate(letters):
+        prefix, rest = letters[:at], size - at - 1
+        if at == size - 1:
+            options.append(f"{prefix}[A-{letter}]")
+        elif letter > "A":
+            options.append(f"{prefix}[A-{chr(ord(letter) - 1)}][A-Z]{{{rest}}}")
+    return "|".join(options).encode()
+
+
+def _number_up_to(row: int) -> bytes:
+    """A pattern for the row numbers (no leading zero) 1 to ``row``, and the closing quote."""
+    if row <= 0:
+        return rb"(?!)"
+    digits = str(min(row, _LAST_ROW_NUMBER))
+    size = len(digits)
+    options = [f'[1-9][0-9]{{0,{size - 2}}}+"'] if size > 1 else []
+    for at, digit in enumerate(digits):
+        prefix, rest, low = digits[:at], size - at - 1, "1" if at == 0 else "0"
+        if at == size - 1:
+            options.append(f'{prefix}[{low}-{digit}]"')
+        elif digit > low:
+            options.append(f'{prefix}[{low}-{chr(ord(digit) - 1)}][0-9]{{{rest}}}"')
+    return "|".join(options).encode()
+
+
+_LAST_LETTERS = 18_278  # ZZZ, the last column three letters can name
+_LAST_ROW_NUMBER = 9_999_999  # seven digits
 
 
 def column_number(letters: str) -> int:
@@ -641,20 +1013,22 @@ def column_letters(number: int) -> str:
     return letters
 
 
-def _sheets(parts: dict[str, _PartScanner], name: str) -> tuple[SheetScan, ...]:
+def _sheets(parts: Mapping[str, _PartScanner | _FastScanner], name: str) -> tuple[SheetScan, ...]:
     """The workbook's sheets in order, each joined to the scan of the part it points to.
 
     Every sheet must point to an XML part of the zip that this pass scanned; a reader that
     resolved a sheet's path differently would otherwise read a part nobody checked.
     """
     relations = parts.get("xl/_rels/workbook.xml.rels")
+    workbook = parts["xl/workbook.xml"]
+    assert isinstance(workbook, _PartScanner), "the workbook parts are read the exact way"
     targets = {
         entry.get("Id", ""): entry.get("Target", "")
-        for entry in (relations.relationships if relations else [])
+        for entry in (relations.relationships if isinstance(relations, _PartScanner) else [])
         if entry.get("TargetMode") != "External"
     }
     sheets = []
-    for entry in parts["xl/workbook.xml"].sheet_entries:
+    for entry in workbook.sheet_entries:
         relation = next(
             (v for k, v in entry.items() if k.rpartition(":")[2] == "id" and ":" in k), ""
         )
