@@ -551,11 +551,21 @@ def read_csv_block(data: bytes, filename: str) -> BlockTable | None:
     blank = [pl.col(c).str.contains(r"\S").not_().fill_null(True) for c in raw.columns]
     header_cells = grid[at]
     named = tables._last_filled(header_cells) + 1  # columns past it count if they hold data
+    # Polars ends lines at "\n" only and drops the "\r" of "\r\n"; any other carriage return
+    # stays in a cell, where the csv module might have ended a record. Counting bytes finds
+    # one without a pass over every cell (a "\r\n" inside a quoted cell already changed the
+    # line count above).
+    if encoded.count(b"\r") != encoded.count(b"\r\n"):
+        return None
+    # A cell holds a quote only if the file has one: most exports have none, or only around
+    # cells (grouped numbers, names with commas), which the scan below must still rule out.
+    has_quotes = b'"' in encoded
     checks = raw.select(
-        pl.any_horizontal(pl.all().str.contains('"', literal=True).any()).alias("quoted"),
-        # Polars ends lines at "\n" only and drops the "\r" of "\r\n"; any other carriage
-        # return stays in a cell, where the csv module might have ended a record.
-        pl.any_horizontal(pl.all().str.contains("\r", literal=True).any()).alias("cr"),
+        (
+            pl.any_horizontal(pl.all().str.contains('"', literal=True).any())
+            if has_quotes
+            else pl.lit(False)
+        ).alias("quoted"),
         *(
             mark.all().alias(c)
             for c, mark in zip(raw.columns, blank, strict=True)
@@ -564,7 +574,7 @@ def read_csv_block(data: bytes, filename: str) -> BlockTable | None:
         blank[0].any().alias("blank rows"),  # only a row with an empty first cell can be empty
     ).row(0, named=True)
     body = encoded.decode("utf-8") if checks["quoted"] else ""
-    if checks["cr"] or (checks["quoted"] and _stray_quote(delimiter).search(body)):
+    if checks["quoted"] and _stray_quote(delimiter).search(body):
         return None
     filled = [i for i, c in enumerate(raw.columns) if i >= named and not checks[c]]
     width = max(named - 1, filled[-1] if filled else -1) + 1
