@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from mediadesk.delivery import reports, services
@@ -29,4 +30,8 @@ def test_demo_delivery(demo: Any) -> None:
     ooh = next(line for line in reports.campaign_pacing(tv).lines
                if line.placement.channel == "ooh")  # fmt: skip
     assert ooh.pacing.status is PacingStatus.ON_TRACK  # posted as booked: the whole fee
+    # The vendors' reports (no account) do not replace the broadcast post-log's days.
+    grps = next(line for line in reports.campaign_pacing(tv).lines
+                if line.placement.channel == "linear_tv")  # fmt: skip
+    assert grps.pacing.index == Decimal("0.95")
     assert load_demo_delivery(demo.ben, date(2026, 11, 29)) == 0  # loaded once

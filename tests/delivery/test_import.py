@@ -220,3 +220,21 @@ def test_a_windows_1252_export_keeps_its_accents(demo: Any) -> None:
     assert (upload.rows, upload.mapped_rows) == (2, 2)
     names = set(DeliveryFact.objects.values_list("source_campaign", flat=True))
     assert names == {f"{SEARCH} Münchner Café"}
+
+
+def test_files_without_an_account_replace_only_their_own_campaigns(demo: Any) -> None:
+    """Two vendors' reports of the same days (no account column) both count; a vendor's
+    corrected report replaces only its own rows."""
+    campaign = demo.campaign("CTSO-5G26")
+
+    def vendor(name: str, cost: str) -> bytes:
+        lines = ["Date,Campaign,Impressions,Cost,Currency"]
+        lines += [f"2026-10-{d:02d},{SEARCH} {name},1000,{cost},USD" for d in (5, 6)]
+        return ("\r\n".join(lines) + "\r\n").encode()
+
+    _import(demo, vendor("Vendor A", "100.00"), "a.csv")
+    _import(demo, vendor("Vendor B", "50.00"), "b.csv")
+    assert _spend(campaign) == Decimal("300.00")
+    corrected = _import(demo, vendor("Vendor A", "90.00"), "a2.csv").record
+    assert [item["facts"] for item in corrected.replaced] == [2]
+    assert _spend(campaign) == Decimal("280.00")

@@ -277,16 +277,28 @@ def matched_counts(frame: pl.DataFrame, matches: Mapping[Source, Match | None]) 
     return frame.height - count, count
 
 
-def days_by_account(frame: pl.DataFrame) -> list[tuple[str, str, date, date]]:
-    """(platform, account, first day, last day) of each account in the file: the slices that a
-    newer export replaces."""
+Slice = tuple[str, str, str | None]  # platform, account, platform campaign (None = all)
+
+
+def slices(frame: pl.DataFrame) -> list[tuple[Slice, date, date]]:
+    """The slices of the file, each with its first and last day: what a newer export of the
+    same slice replaces.
+
+    An export covers a whole platform account, so a slice is (platform, account). A file that
+    names no account (a vendor's report, a post-log, a Meta export without the account column)
+    could be any of several, so there a slice is (platform, "", platform campaign): two
+    vendors' reports of the same days never replace each other.
+    """
+    account = pl.col("account").fill_null("")
+    name = pl.col("campaign").fill_null("").str.slice(0, 300)  # as delivery_fact keeps it
+    campaign = pl.when(account == "").then(name).otherwise(None)
     spans = (
         frame.filter(pl.col("date").is_not_null())
-        .group_by(pl.col("platform"), pl.col("account").fill_null(""))
+        .group_by(pl.col("platform"), account.alias("account"), campaign.alias("campaign"))
         .agg(pl.col("date").min().alias("first"), pl.col("date").max().alias("last"))
-        .sort("platform", "account")
+        .sort("platform", "account", "campaign", nulls_last=True)
     )
-    return [(p, a, first, last) for p, a, first, last in spans.iter_rows()]
+    return [((p, a, c), first, last) for p, a, c, first, last in spans.iter_rows()]
 
 
 def totals_of(frame: pl.DataFrame, names: Iterable[str]) -> dict[str, Decimal | int | None]:

@@ -222,7 +222,7 @@ class _Read:
     checked: list[fact_frames.Checked] = field(default_factory=list)
     duplicates: int = 0
     totals: dict[str, Any] = field(default_factory=dict)
-    spans: dict[tuple[str, str], tuple[date, date]] = field(default_factory=dict)
+    spans: dict[fact_frames.Slice, tuple[date, date]] = field(default_factory=dict)
     rate_keys: list[tuple[str, int, int]] = field(default_factory=list)
     facts: list[pl.DataFrame] = field(default_factory=list)
 
@@ -287,9 +287,9 @@ def _read_export(
                 read.totals[total] = read.totals.get(total, 0) + value
             else:
                 read.totals.setdefault(total, None)
-        for platform, account, first, last in fact_frames.days_by_account(frame):
-            known = read.spans.get((platform, account))
-            read.spans[(platform, account)] = (
+        for key, first, last in fact_frames.slices(frame):
+            known = read.spans.get(key)
+            read.spans[key] = (
                 (min(first, known[0]), max(last, known[1])) if known else (first, last)
             )
         read.facts.append(
@@ -394,9 +394,9 @@ def import_delivery(
         upload.file.save(filename, ContentFile(data), save=False)
         upload.save()
         replaced: dict[int, int] = {}
-        for (platform, account), (first, last) in sorted(read.spans.items()):
+        for (platform, account, source), (first, last) in read.spans.items():
             for import_id, count in store.hide_slice(
-                campaign.pk, platform, account, first, last, upload.pk
+                campaign.pk, platform, account, first, last, upload.pk, source
             ).items():
                 replaced[import_id] = replaced.get(import_id, 0) + count
         facts = fact_frames.merged(read.facts).with_columns(

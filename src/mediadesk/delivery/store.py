@@ -124,9 +124,16 @@ def refresh_rollup(campaign_id: int, first: date, last: date) -> None:
 
 
 def hide_slice(
-    campaign_id: int, platform: str, account: str, first: date, last: date, import_id: int
+    campaign_id: int,
+    platform: str,
+    account: str,
+    first: date,
+    last: date,
+    import_id: int,
+    source_campaign: str | None = None,
 ) -> dict[int, int]:
-    """Mark the live facts of one account from first to last as replaced by ``import_id``.
+    """Mark the live facts of one slice from first to last as replaced by ``import_id``: an
+    account's, or (``source_campaign`` given) one platform campaign's of a file without one.
 
     Returns {import id: facts replaced} of the earlier imports it touched.
     """
@@ -135,6 +142,9 @@ def hide_slice(
         "AND replaced_by IS NULL AND delivery_import_id <> %s"
     )
     params: list[Any] = [campaign_id, platform, account, first, last, import_id]
+    if source_campaign is not None:
+        where += " AND source_campaign = %s"
+        params.append(source_campaign)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT delivery_import_id, COUNT(*) FROM {FACT_TABLE} WHERE {where} "
