@@ -355,7 +355,7 @@ def _channel_chart(rows: Sequence[Performance], currency: str) -> dict[str, Any]
     shown = [row for row in rows if row.planned_spend or row.spend]
     if not shown:
         return None
-    left, right, row_height, top = 12, 150, 46, 8
+    left, right, row_height, top = 12, 220, 46, 8  # room for "128,326.50 of 135,000.00"
     highest = max(max(row.planned_spend, row.spend) for row in shown)
     scale_max = highest if highest > 0 else Decimal(1)
     plot = CHART_WIDTH - left - right
