@@ -20,6 +20,7 @@ BENCHMARKS = [
     "ingest",
     "delivery",
     "delivery_import",
+    "matching",
 ]
 
 
