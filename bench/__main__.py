@@ -21,6 +21,7 @@ BENCHMARKS = [
     "delivery",
     "delivery_import",
     "matching",
+    "close",
 ]
 
 
