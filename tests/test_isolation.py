@@ -24,6 +24,8 @@ from mediadesk.accounts.services import create_token
 from mediadesk.delivery import services as delivery
 from mediadesk.planning.models import Campaign, PlanVersion
 from mediadesk.planning.services import receive_plan_file
+from mediadesk.vendors.models import Vendor
+from vendors.agencies import make_other_agency
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 METHODS = ["get", "post", "patch", "put", "delete"]
@@ -81,6 +83,8 @@ def test_walk_finds_the_routes_it_must_cover() -> None:
     assert any(r.startswith("api/v1/") and "client_id" in r for r in routes)
     assert "settings/clients/<int:client_id>/fx-rates/<int:fx_rate_id>/remove/" in routes
     assert any(r.startswith("api/v1/") and "fx_rate_id" in r for r in routes)
+    assert "vendors/<int:vendor_id>/contacts/<int:contact_id>/remove/" in routes
+    assert any(r.startswith("api/v1/") and "vendor_id" in r for r in routes)
 
 
 @pytest.fixture
@@ -113,23 +117,39 @@ def foreign_objects(demo: Any, settings: Any, tmp_path: Any) -> Any:
     # Delivery is internal work: a client reviewer sees none of it, even of a shared campaign
     # (tests/delivery/test_views.py walks the delivery pages of that campaign for him).
     shared = Campaign.objects.get(code="NWND-AR26")
+    # Vendors belong to an organization: another agency's vendor and contact, for everyone.
+    other = make_other_agency()
+    foreign_vendor = {"vendor_id": other.vendor.pk, "contact_id": other.contact.pk}
     return [
         # user, values for each path parameter
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     **plan_objects(contoso), **delivery_objects(contoso),
-                    "pending": alices[contoso.pk]}),
+                    "pending": alices[contoso.pk], **foreign_vendor}),
         (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk, **not_dans,
                     **plan_objects(unshared), **delivery_objects(unshared),
-                    "pending": alices[unshared.pk]}),
+                    "pending": alices[unshared.pk], **foreign_vendor}),
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     "plan_id": draft.pk, "other_plan_id": draft.pk,
                     "import_id": plan_objects(draft.campaign)["import_id"],
                     "placement_id": draft.placements.first().pk, "action": "approve",
-                    **delivery_objects(shared), "pending": alices[contoso.pk]}),
+                    **delivery_objects(shared), "pending": alices[contoso.pk],
+                    **own_vendor()}),
         (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens,
                     **plan_objects(fabrikam), **delivery_objects(fabrikam),
-                    "pending": alices[fabrikam.pk]}),
+                    "pending": alices[fabrikam.pk], **foreign_vendor}),
+        (demo.alice, {"campaign_id": MISSING, "token_id": MISSING, "client_id": MISSING,
+                      "brand_id": MISSING, "membership_id": MISSING, "fx_rate_id": MISSING,
+                      "plan_id": MISSING, "other_plan_id": MISSING, "import_id": MISSING,
+                      "placement_id": MISSING, "action": "approve",
+                      "delivery_import_id": MISSING, "rule_id": MISSING, "mapping_id": MISSING,
+                      "pending": "missing", **foreign_vendor}),
     ]  # fmt: skip
+
+
+def own_vendor() -> dict[str, int]:
+    """A vendor of the demo agency and one of its contacts (a client reviewer sees none)."""
+    vendor = Vendor.objects.get(organization__slug="demo", name="Spotify")
+    return {"vendor_id": vendor.pk, "contact_id": vendor.contacts.get().pk}
 
 
 def fx_rate_of(client: Client) -> FxRate:
@@ -239,6 +259,7 @@ def test_the_walk_reaches_real_objects(
         **plan_objects(own),
         **delivery_objects(own),
         "pending": pending_upload(client, own),
+        **own_vendor(),
     }
     for route in object_routes():
         url = build(route, values)

@@ -76,3 +76,53 @@ def test_campaign_export_is_constant(demo: Any, client: Any) -> None:
     add_campaigns(demo, 80)
     large = count_queries(lambda: client.get("/campaigns/", {"format": "xlsx"}))
     assert small == large
+
+
+VENDOR_PAGE_BASELINE = 7
+VENDOR_API_BASELINE = 5  # token, roles, count, page, contacts (one prefetch)
+
+
+def add_vendors(demo: Any, count: int) -> None:
+    """``count`` vendors of the demo agency, each with two contacts."""
+    from mediadesk.vendors.models import Vendor, VendorContact
+
+    vendors = Vendor.objects.bulk_create(
+        Vendor(organization=demo.alice.organization, name=f"Bulk vendor {n}", kind="publisher")
+        for n in range(count)
+    )
+    VendorContact.objects.bulk_create(
+        VendorContact(vendor=vendor, name=f"Person {n}") for vendor in vendors for n in range(2)
+    )
+
+
+def remove_bulk_vendors() -> None:
+    from mediadesk.vendors.models import Vendor
+
+    Vendor.objects.filter(name__startswith="Bulk vendor").delete()
+
+
+@pytest.mark.parametrize("user", ["alice", "ben"])
+def test_vendor_list_page_is_constant(demo: Any, client: Any, user: str) -> None:
+    client.force_login(getattr(demo, user))
+    add_vendors(demo, 10)
+    small = count_queries(lambda: client.get("/vendors/"))
+    remove_bulk_vendors()
+    add_vendors(demo, 30)
+    large = count_queries(lambda: client.get("/vendors/"))
+    assert small == large
+    assert large <= VENDOR_PAGE_BASELINE, f"vendor list page: {large} queries"
+
+
+def test_vendor_api_list_and_export_are_constant(demo: Any, client: Any, api_as: Any) -> None:
+    api = api_as(demo.ben)
+    client.force_login(demo.ben)
+    add_vendors(demo, 10)
+    small = count_queries(lambda: api.get("/api/v1/vendors", limit=100))
+    small_export = count_queries(lambda: client.get("/vendors/", {"format": "xlsx"}))
+    remove_bulk_vendors()
+    add_vendors(demo, 60)
+    large = count_queries(lambda: api.get("/api/v1/vendors", limit=100))
+    large_export = count_queries(lambda: client.get("/vendors/", {"format": "xlsx"}))
+    assert small == large
+    assert large <= VENDOR_API_BASELINE, f"vendor API list: {large} queries"
+    assert small_export == large_export

@@ -97,11 +97,13 @@ def _register_routers() -> None:
     from mediadesk.accounts.api import router as accounts_router
     from mediadesk.delivery.api import router as delivery_router
     from mediadesk.planning.api import router as planning_router
+    from mediadesk.vendors.api import router as vendors_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", clients_router)
     api.add_router("/", planning_router)
     api.add_router("/", delivery_router)
+    api.add_router("/", vendors_router)
 
 
 _register_routers()

@@ -21,6 +21,7 @@ from mediadesk.domain.calendars import weeks_covering
 from mediadesk.planning import services as planning
 from mediadesk.planning.choices import CampaignStatus as S
 from mediadesk.planning.models import Campaign
+from mediadesk.vendors import services as vendors
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password, refused outside demo mode
 DEMO_ORGANIZATION = "Harbour & Pine Media"
@@ -137,6 +138,38 @@ PLANS: dict[str, list[tuple[Any, ...]]] = {
     ],
 }  # fmt: skip
 
+# Vendors of the demo plans: name, kind, website, payment terms, currency, contacts
+# (name, role, e-mail, phone). The people are made up; their addresses use example domains.
+VENDORS: list[tuple[str, str, str, str, str, list[tuple[str, str, str, str]]]] = [
+    ("ProSiebenSat.1", "broadcaster", "https://www.prosiebensat1.com", "net_30", "EUR",
+     [("Jana Vogel", "TV sales", "jana.vogel@example.de", "+49 89 0000 1001"),
+      ("Tobias Rein", "Billing", "billing.p7s1@example.de", "")]),
+    ("Spiegel Media", "publisher", "https://www.spiegel.media", "net_30", "EUR",
+     [("Lena Brandt", "Digital sales", "lena.brandt@example.de", "+49 40 0000 2002")]),
+    ("YouTube", "platform", "https://www.youtube.com/ads", "net_30", "EUR",
+     [("Agency team DACH", "Account management", "youtube-dach@example.com", "")]),
+    ("Google Ads", "platform", "https://ads.google.com", "net_30", "EUR", []),
+    ("Meta", "platform", "https://www.facebook.com/business", "net_30", "USD",
+     [("Priya Shah", "Agency partner", "priya.shah@example.com", "")]),
+    ("Ströer", "publisher", "https://www.stroeer.de", "net_45", "EUR",
+     [("Markus Feld", "OOH sales", "markus.feld@example.de", "+49 221 0000 3003")]),
+    ("RMS", "network", "https://www.rms.de", "net_30", "EUR",
+     [("Sabine Ott", "Radio sales", "sabine.ott@example.de", "+49 40 0000 4004")]),
+    ("Joyn", "platform", "https://www.joyn.de", "net_30", "EUR", []),
+    ("NBCUniversal", "broadcaster", "https://www.nbcuniversal.com", "net_60", "USD",
+     [("Chris Murphy", "Ad sales", "chris.murphy@example.com", "+1 212 555 0101"),
+      ("Dana Lee", "Traffic", "dana.lee@example.com", "+1 212 555 0102")]),
+    ("Spotify", "platform", "https://ads.spotify.com", "net_30", "USD",
+     [("Alex Kim", "Audio sales", "alex.kim@example.com", "")]),
+    ("The Trade Desk", "platform", "https://www.thetradedesk.com", "net_45", "USD", []),
+    ("iHeartMedia", "network", "https://www.iheartmedia.com", "net_60", "USD",
+     [("Rosa Diaz", "Network sales", "rosa.diaz@example.com", "+1 210 555 0103")]),
+    ("JCDecaux", "publisher", "https://www.jcdecaux.co.uk", "net_60", "GBP",
+     [("Oliver Hughes", "Roadside sales", "oliver.hughes@example.co.uk", "+44 20 5550 0104")]),
+    ("Creator collective", "creator", "", "net_30", "EUR",
+     [("Mia Novak", "Talent manager", "mia.novak@example.at", "")]),
+]  # fmt: skip
+
 # Where each demo plan stands: campaigns that are live or done run on a client-approved plan.
 PLAN_STAGES = {
     "live": "client_approved", "booked": "client_approved", "completed": "client_approved",
@@ -208,6 +241,17 @@ def load_demo() -> bool:
             )
         for campaign in Campaign.objects.filter(client__organization=org):
             _demo_plan(campaign, alice, people["dan@demo.test"])
+        for name, kind, website, terms, currency, contacts in VENDORS:
+            vendor = vendors.create_vendor(
+                alice,
+                {"name": name, "kind": kind, "website": website, "payment_terms": terms,
+                 "currency": currency},
+            )  # fmt: skip
+            for contact, position, email, phone in contacts:
+                vendors.add_contact(
+                    alice, vendor, {"name": contact, "position": position, "email": email,
+                                    "phone": phone},
+                )  # fmt: skip
     return True
 
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "mediadesk.audit",
     "mediadesk.planning",
     "mediadesk.delivery",
+    "mediadesk.vendors",
     "mediadesk.web",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("mediadesk.accounts.urls")),
     path("campaigns/", include("mediadesk.planning.urls")),
     path("", include("mediadesk.delivery.urls")),
+    path("vendors/", include("mediadesk.vendors.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

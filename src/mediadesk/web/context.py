@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 
-from mediadesk.accounts.models import Client
+from mediadesk.accounts.choices import Role
+from mediadesk.accounts.models import Client, Membership
+from mediadesk.vendors.models import can_read_vendors
 
 CURRENT_CLIENT = "mediadesk_client_id"
 
@@ -26,9 +29,23 @@ def current_client(request: HttpRequest) -> Client | None:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
         return {}
+    user: Any = request.user
+    # The user's role comes with the switcher's clients, so the Vendors link costs no query.
+    my_role = Membership.objects.filter(client=OuterRef("pk"), user=user).values("role")[:1]
+    clients = list(
+        Client.objects.visible_to(user)
+        .active()
+        .only("id", "name")
+        .annotate(my_role=Subquery(my_role))
+    )
+    if "_mediadesk_roles" in user.__dict__ or user.is_org_admin:
+        can_see_vendors = can_read_vendors(user)  # known already, no query
+    else:  # roles on archived clients do not count for the link (the page still opens)
+        can_see_vendors = any(
+            getattr(c, "my_role", None) not in (None, Role.CLIENT_REVIEWER) for c in clients
+        )
     return {
-        "switchable_clients": list(
-            Client.objects.visible_to(request.user).active().only("id", "name")
-        ),
+        "switchable_clients": clients,
         "current_client": current_client(request),
+        "can_see_vendors": can_see_vendors,
     }
