@@ -9,15 +9,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from mediadesk.accounts.permissions import Action, can
 from mediadesk.delivery import reports, services
-from mediadesk.delivery.models import DeliveryImport
+from mediadesk.delivery.models import DeliveryImport, delivery_campaigns
 from mediadesk.domain.pacing import PacingMetric, PacingStatus
 from mediadesk.planning.files import read_upload
 from mediadesk.planning.models import Campaign
@@ -156,9 +155,7 @@ class PerformanceQuery(Schema):
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     """A campaign whose delivery the user may see (client reviewers: never; 404 either way)."""
-    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=campaign_id)
-    if not can(request.user, Action.VIEW_ALL_CAMPAIGNS, campaign.client_id):
-        raise Http404
+    campaign: Campaign = get_object_or_404(delivery_campaigns(request.user), pk=campaign_id)
     return campaign
 
 

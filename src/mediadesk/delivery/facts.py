@@ -5,7 +5,7 @@ whole file is handled column-wise and a million rows never become a million Pyth
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -66,7 +66,6 @@ class Checked:
     refund_rows: int
     refund_spend: Decimal
     duplicate_rows: int
-    undated_rows: int
     currencies: tuple[str, ...]
 
 
@@ -82,7 +81,6 @@ def check(frame: pl.DataFrame, unique_rows: int, today: date) -> Checked:
         refund_rows=refunds.height,
         refund_spend=Decimal(refund_total) if refund_total is not None else Decimal(0),
         duplicate_rows=frame.height - unique_rows,
-        undated_rows=frame["date"].null_count(),
         currencies=currencies,
     )
 
@@ -96,7 +94,6 @@ def combined(parts: list[Checked], duplicate_rows: int) -> Checked:
         refund_rows=sum(part.refund_rows for part in parts),
         refund_spend=sum((part.refund_spend for part in parts), Decimal(0)),
         duplicate_rows=duplicate_rows,
-        undated_rows=sum(part.undated_rows for part in parts),
         currencies=tuple(sorted({code for part in parts for code in part.currencies})),
     )
 
@@ -299,16 +296,3 @@ def slices(frame: pl.DataFrame) -> list[tuple[Slice, date, date]]:
         .sort("platform", "account", "campaign", nulls_last=True)
     )
     return [((p, a, c), first, last) for p, a, c, first, last in spans.iter_rows()]
-
-
-def totals_of(frame: pl.DataFrame, names: Iterable[str]) -> dict[str, Decimal | int | None]:
-    totals: dict[str, Decimal | int | None] = {}
-    for name in names:
-        column = frame[name]
-        if column.null_count() == column.len():
-            totals[name] = None
-        elif column.dtype == pl.Int64:
-            totals[name] = int(column.sum())
-        else:
-            totals[name] = Decimal(column.sum())
-    return totals

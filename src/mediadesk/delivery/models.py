@@ -51,6 +51,16 @@ class InternalQuerySet(ClientOwnedQuerySet[Any]):
         return visible.exclude(**{f"{self.client_field}__in": reviewer_client_ids(user)})
 
 
+def delivery_campaigns(user: Any) -> Any:
+    """The campaigns whose delivery the user may see: client reviewers see none of it (every
+    page, API route and download answers 404 for them, as for a campaign they cannot see)."""
+    return (
+        Campaign.objects.visible_to(user)
+        .exclude(client__in=reviewer_client_ids(user))
+        .select_related("client", "brand")
+    )
+
+
 class DeliveryImport(models.Model):
     """One export file imported into a campaign: the file as it arrived and what it did."""
 

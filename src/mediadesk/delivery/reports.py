@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from django.db.models import Max, Sum
 
-from mediadesk.delivery.models import MICROS, PacingSettings, PlacementDay
+from mediadesk.delivery.models import PacingSettings, PlacementDay, from_micros
 from mediadesk.delivery.services import (
     pacing_settings,
     pacing_settings_by_client,
@@ -44,10 +44,6 @@ GroupBy = Literal["placement", "channel", "week"]
 _HUNDRED = Decimal(100)
 _THOUSAND = Decimal(1000)
 _ONE = Decimal(1)
-
-
-def _amount(micros: int | None) -> Decimal:
-    return Decimal(micros or 0) / MICROS
 
 
 # --- Pacing ----------------------------------------------------------------------------------
@@ -110,8 +106,8 @@ def _delivered(metric: PacingMetric, sums: dict[str, Any]) -> Decimal:
     if metric is PacingMetric.SPOTS:
         return Decimal(sums.get("spots") or 0)
     if metric is PacingMetric.GRPS:
-        return _amount(sums.get("grps"))
-    return _amount(sums.get("spend"))
+        return from_micros(sums.get("grps"))
+    return from_micros(sums.get("spend"))
 
 
 def delivered_by_line(
@@ -167,7 +163,7 @@ def _paced(
         sums = delivered.get((campaign.pk, placement.line_key), {})
         try:
             line = planned_line(placement, campaign.currency, rates)
-            spend = _amount(sums.get("spend"))
+            spend = from_micros(sums.get("spend"))
             paced = pace(line, _delivered(line.metric, sums), spend, as_of, thresholds)
         except (MissingRate, PacingError, FlightingError) as exc:
             problems.append(f"{placement.code}: {exc}")
@@ -391,15 +387,15 @@ def _sums(row: dict[str, Any], key: str, label: str) -> Performance:
     return Performance(
         key=key,
         label=label,
-        spend=_amount(row.get("spend")),
+        spend=from_micros(row.get("spend")),
         impressions=row.get("impressions") or 0,
         clicks=row.get("clicks") or 0,
-        conversions=_amount(row.get("conversions")),
-        conversion_value=_amount(row.get("conversion_value")),
+        conversions=from_micros(row.get("conversions")),
+        conversion_value=from_micros(row.get("conversion_value")),
         video_views=row.get("video_views") or 0,
         video_completions=row.get("video_completions") or 0,
         engagements=row.get("engagements") or 0,
-        grps=_amount(row.get("grps")),
+        grps=from_micros(row.get("grps")),
         spots=row.get("spots") or 0,
     )
 
@@ -433,7 +429,7 @@ def campaign_performances(
         )
     }
     daily = {
-        row["day"]: _amount(row["spend_sum"])
+        row["day"]: from_micros(row["spend_sum"])
         for row in days.values("day").annotate(spend_sum=Sum("spend"))
     }
     weekly_plan: dict[date, Decimal] = defaultdict(Decimal)

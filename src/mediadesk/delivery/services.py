@@ -49,7 +49,7 @@ from mediadesk.ingest.delivery.chunks import load_chunks
 from mediadesk.ingest.delivery.detect import Reader, fold
 from mediadesk.ingest.delivery.generic import FIXED_CURRENCY, GenericReader
 from mediadesk.ingest.delivery.inspect import InspectError, Loaded, UnknownLayout
-from mediadesk.ingest.delivery.schema import FIELDS
+from mediadesk.ingest.delivery.schema import FIELDS, plain, totals_of
 from mediadesk.ingest.delivery.truncation import cut_off_line
 from mediadesk.ingest.safety import UnsafeFile, detect_kind, display_name
 from mediadesk.planning.choices import PlanStatus
@@ -282,7 +282,7 @@ def _read_export(
         read.rows, read.mapped, read.unmapped = (
             read.rows + frame.height, read.mapped + mapped, read.unmapped + unmapped
         )  # fmt: skip
-        for total, value in fact_frames.totals_of(frame, TOTALS).items():
+        for total, value in totals_of(frame, TOTALS).items():
             if value is not None:
                 read.totals[total] = read.totals.get(total, 0) + value
             else:
@@ -328,13 +328,6 @@ def _warnings(
             f"The file names no currency; its amounts were taken to be {campaign.currency}."
         )
     return warnings
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return "0" if text in ("-0", "0E-6") else text
-    return value
 
 
 def import_delivery(
@@ -388,7 +381,9 @@ def import_delivery(
             date_from=read.first_day,
             date_to=read.last_day,
             currency=currencies[0] if len(currencies) == 1 else "",
-            totals={name: _plain(value) for name, value in read.totals.items()},
+            totals={
+                name: plain(v) if isinstance(v, Decimal) else v for name, v in read.totals.items()
+            },
             warnings=_warnings(checked, campaign, read.rate_keys, read.warnings),
         )
         upload.file.save(filename, ContentFile(data), save=False)

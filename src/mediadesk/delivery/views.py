@@ -43,7 +43,12 @@ from mediadesk.delivery.forms import (
     placement_choices,
     platform_label,
 )
-from mediadesk.delivery.models import DeliveryImport, DeliveryMapping, MatchingRule
+from mediadesk.delivery.models import (
+    DeliveryImport,
+    DeliveryMapping,
+    MatchingRule,
+    delivery_campaigns,
+)
 from mediadesk.delivery.reports import (
     CampaignPerformance,
     GroupBy,
@@ -82,9 +87,7 @@ _HUNDRED = Decimal(100)
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     """The campaign, if the user may see its delivery: client reviewers never do (404)."""
-    campaign = get_object_or_404(visible_campaigns(request), pk=campaign_id)
-    if not can(request.user, Action.VIEW_ALL_CAMPAIGNS, campaign.client_id):
-        raise Http404
+    campaign: Campaign = get_object_or_404(delivery_campaigns(request.user), pk=campaign_id)
     return campaign
 
 

@@ -25,6 +25,7 @@ from mediadesk.ingest.delivery.generic import (
     read_csv_block,
     summary_mask,
 )
+from mediadesk.ingest.delivery.schema import plain, totals_of
 from mediadesk.ingest.delivery.summary import is_summary_row
 from mediadesk.ingest.safety import check_upload, display_name
 from mediadesk.ingest.tables import Table, read_table
@@ -97,7 +98,7 @@ class Inspection:
             "date_to": self.date_to.isoformat() if self.date_to else None,
             "currency": self.currency,
             "totals": {
-                name: _plain(value) if isinstance(value, Decimal) else value
+                name: plain(value) if isinstance(value, Decimal) else value
                 for name, value in self.totals.items()
             },
             "warnings": list(self.warnings),
@@ -177,15 +178,10 @@ def inspect(data: bytes, filename: str) -> Inspection:
         warnings.append("The file names no currency (no currency column or header).")
     if date_from is None:
         warnings.append("The file has no dates (no date column or date-range line).")
-    totals: dict[str, int | Decimal | None] = {}
-    for name in TOTALS:
-        column = frame[name]
-        if column.null_count() == len(column):
-            totals[name] = None
-            warnings.append(f"The file has no {name} column.")
-        else:
-            total = column.sum()
-            totals[name] = int(total) if name in ("impressions", "clicks") else Decimal(total)
+    totals = totals_of(frame, TOTALS)
+    warnings += [
+        f"The file has no {name} column." for name, total in totals.items() if total is None
+    ]
     return Inspection(
         platform=loaded.reader.platform,
         report=loaded.report,
@@ -199,11 +195,6 @@ def inspect(data: bytes, filename: str) -> Inspection:
         summary_rows=loaded.summary_rows,
         frame=frame,
     )
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0E-6") else text
 
 
 def _listed(headers: Sequence[str]) -> str:

@@ -7,7 +7,7 @@ normalized place is kept, as written, in ``extras`` (a JSON object per row, head
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import polars as pl
@@ -45,6 +45,27 @@ SCHEMA: dict[str, pl.DataType] = {
 COLUMNS: tuple[str, ...] = tuple(SCHEMA)
 # Fields a reader maps from the file's columns (platform and extras are filled by the reader).
 FIELDS: tuple[str, ...] = tuple(name for name in COLUMNS if name not in ("platform", "extras"))
+
+
+def totals_of(frame: pl.DataFrame, names: Iterable[str]) -> dict[str, int | Decimal | None]:
+    """Each column's sum (an int for counts, a Decimal for amounts), None for a column the
+    file does not have (every value null)."""
+    totals: dict[str, int | Decimal | None] = {}
+    for name in names:
+        column = frame[name]
+        if column.null_count() == column.len():
+            totals[name] = None
+        elif column.dtype == pl.Int64:
+            totals[name] = int(column.sum())
+        else:
+            totals[name] = Decimal(column.sum())
+    return totals
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as people write it: 1234.5, not 1.2345E+3 or 1234.500000."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0E-6") else text
 
 
 def empty_frame() -> pl.DataFrame:
