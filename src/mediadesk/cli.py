@@ -285,8 +285,23 @@ def cmd_plan_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_plan_import(args: argparse.Namespace) -> int:
+def _json_mapping(text: str | None) -> dict[str, str] | None:
+    """--mapping as given: a JSON object {"field": "column header"}, or a sentence why not."""
     import json
+
+    if not text:
+        return None
+    try:
+        mapping = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SystemExit(f'--mapping is not JSON ({exc.msg} at character {exc.pos}); give '
+                         '{"field": "column header", …}.') from None  # fmt: skip
+    if not isinstance(mapping, dict):
+        raise SystemExit('--mapping must be a JSON object: {"field": "column header", …}.')
+    return {str(field): str(header) for field, header in mapping.items()}
+
+
+def cmd_plan_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -298,7 +313,7 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not source.is_file():
         raise SystemExit(f"There is no file {source}.")
-    mapping = json.loads(args.mapping) if args.mapping else None
+    mapping = _json_mapping(args.mapping)
     try:
         upload = import_plan(
             actor, campaign, filename=source.name, data=source.read_bytes(), mapping=mapping
@@ -345,7 +360,6 @@ def _delivery_campaign(actor: User, given: str) -> Campaign:
 
 
 def cmd_delivery_import(args: argparse.Namespace) -> int:
-    import json
     from pathlib import Path
 
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -361,7 +375,7 @@ def cmd_delivery_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not source.is_file():
         raise SystemExit(f"There is no file {source}.")
-    mapping = json.loads(args.mapping) if args.mapping else None
+    mapping = _json_mapping(args.mapping)
     try:
         result = import_delivery(
             actor, campaign, filename=source.name, data=source.read_bytes(), mapping=mapping

@@ -76,3 +76,23 @@ def test_client_reviewer_sees_no_delivery(demo: Any, api_as: Any) -> None:
     campaign = demo.campaign("NWND-AR26")
     assert api.get(f"/api/v1/campaigns/{campaign.pk}/pacing").status_code == 404
     assert _post_file(api, campaign.pk, b"x").status_code == 404
+
+
+def test_bad_mapping_and_reversed_period_are_422(demo: Any, api_as: Any) -> None:
+    api = api_as(demo.alice)
+    campaign = demo.campaign("CTSO-5G26")
+    data = b"Air date,Station,Cost\r\n2026-10-05,NBC,100.00\r\n"
+    for mapping in ("{not json", '{"date": "Air date", "cost": "Cost"}'):
+        response = api.http.post(
+            f"/api/v1/campaigns/{campaign.pk}/delivery/imports",
+            {"file": SimpleUploadedFile("log.csv", data), "mapping": mapping},
+            headers=api.headers,
+        )
+        assert response.status_code == 422, response.content
+        assert response.json()["detail"][0]["field"] == "mapping"
+    assert not DeliveryImport.objects.exists()
+    reversed_period = api.get(
+        f"/api/v1/campaigns/{campaign.pk}/performance", **{"from": "2026-10-18", "to": "2026-10-05"}
+    )
+    assert reversed_period.status_code == 422
+    assert reversed_period.json()["detail"][0]["field"] == "to"

@@ -57,3 +57,16 @@ def test_cli_import_twice_and_rollback(demo: Any, tmp_path: Path, capsys: Any) -
         main(
             ["delivery", "import", str(export), "--campaign", "CTSO-5G26", "--by", "dan@demo.test"]
         )
+
+
+def test_cli_refuses_a_mapping_that_is_not_json(demo: Any, tmp_path: Path) -> None:
+    export = tmp_path / "log.csv"
+    export.write_bytes(b"Air date,Station,Cost\r\n2026-10-05,NBC,100.00\r\n")
+    base = ["delivery", "import", str(export), "--campaign", "CTSO-5G26", "--by", "alice@demo.test"]
+    with pytest.raises(SystemExit, match=r"--mapping is not JSON"):
+        main([*base, "--mapping", "{date: Air date"])
+    with pytest.raises(SystemExit, match=r"must be a JSON object"):
+        main([*base, "--mapping", '["Air date"]'])
+    with pytest.raises(SystemExit, match=r"metric"):
+        main([*base, "--mapping", '{"date": "Air date"}'])
+    assert not DeliveryImport.objects.exists()
