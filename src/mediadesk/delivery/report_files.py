@@ -34,7 +34,6 @@ from django.utils import timezone
 from mediadesk.delivery.reports import (
     CampaignPacing,
     CampaignPerformance,
-    Performance,
     PlacementPacing,
     campaign_pacing,
     campaign_performance,
@@ -42,6 +41,7 @@ from mediadesk.delivery.reports import (
 from mediadesk.delivery.services import default_as_of, placements_for_delivery
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS, format_amount
 from mediadesk.domain.pacing import METRIC_LABELS, STATUS_LABELS, PacingMetric
+from mediadesk.domain.performance import Performance
 from mediadesk.domain.periods import format_period
 from mediadesk.planning.exchange import ISO_DATE, XLSX_OPTIONS
 from mediadesk.planning.models import Campaign, Placement
@@ -125,7 +125,7 @@ def report_file_name(campaign: Campaign, date_from: date, date_to: date, extensi
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """A column of the performance tables: a figure of ``reports.Performance``."""
+    """A column of the performance tables: a figure of ``domain.performance.Performance``."""
 
     header: str
     field: str

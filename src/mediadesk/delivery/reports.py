@@ -24,7 +24,7 @@ from mediadesk.delivery.services import (
 )
 from mediadesk.domain.budget import MissingRate, Rates
 from mediadesk.domain.calendars import week_start
-from mediadesk.domain.flighting import FlightingError, spread
+from mediadesk.domain.flighting import FlightingError
 from mediadesk.domain.pacing import (
     Pacing,
     PacingError,
@@ -35,6 +35,7 @@ from mediadesk.domain.pacing import (
     pacing_metric,
     sort_by_distance,
 )
+from mediadesk.domain.performance import Performance, cumulative, planned_by_week
 from mediadesk.planning.models import Campaign, Placement, PlanVersion
 from mediadesk.planning.plans import rates_by_client, rates_for, weights_of
 
@@ -42,8 +43,6 @@ METRICS = ("impressions", "clicks", "video_views", "video_completions", "engagem
 AMOUNTS = ("spend", "conversions", "conversion_value", "grps")
 GroupBy = Literal["placement", "channel", "week"]
 _HUNDRED = Decimal(100)
-_THOUSAND = Decimal(1000)
-_ONE = Decimal(1)
 
 
 # --- Pacing ----------------------------------------------------------------------------------
@@ -219,100 +218,6 @@ def pacing_overview(campaigns: Iterable[Campaign], today: date) -> list[LivePaci
 # --- Performance -----------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Performance:
-    """Plan against actual for one row (a placement, a channel or a week)."""
-
-    key: str
-    label: str
-    planned_spend: Decimal = Decimal(0)
-    planned_impressions: Decimal = Decimal(0)
-    spend: Decimal = Decimal(0)
-    impressions: int = 0
-    clicks: int = 0
-    conversions: Decimal = Decimal(0)
-    conversion_value: Decimal = Decimal(0)
-    video_views: int = 0
-    video_completions: int = 0
-    engagements: int = 0
-    grps: Decimal = Decimal(0)
-    spots: int = 0
-    # The spend of the lines that counted impressions, clicks or conversions: a blended CPM
-    # over TV bought on GRPs (no impressions reported) would divide its spend by nothing.
-    impression_spend: Decimal = Decimal(0)
-    click_spend: Decimal = Decimal(0)
-    conversion_spend: Decimal = Decimal(0)
-
-    def add(self, other: Performance) -> None:
-        for name in ("planned_spend", "planned_impressions", "spend", "impressions", "clicks",
-                     "conversions", "conversion_value", "video_views", "video_completions",
-                     "engagements", "grps", "spots", "impression_spend", "click_spend",
-                     "conversion_spend"):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    @property
-    def ctr(self) -> Decimal | None:
-        """Click-through rate in percent."""
-        return _ratio(Decimal(self.clicks) * _HUNDRED, self.impressions)
-
-    @property
-    def cpm(self) -> Decimal | None:
-        """Cost per thousand impressions, over the lines that report impressions."""
-        return _ratio(self.impression_spend * _THOUSAND, self.impressions)
-
-    @property
-    def cpc(self) -> Decimal | None:
-        return _ratio(self.click_spend, self.clicks)
-
-    @property
-    def cpa(self) -> Decimal | None:
-        return _ratio(self.conversion_spend, self.conversions)
-
-    @property
-    def roas(self) -> Decimal | None:
-        return _ratio(self.conversion_value, self.spend)
-
-    @property
-    def vcr(self) -> Decimal | None:
-        """Video completion rate in percent of video views."""
-        return _ratio(Decimal(self.video_completions) * _HUNDRED, self.video_views)
-
-    @property
-    def spend_vs_plan(self) -> Decimal | None:
-        """Delivered spend as a percentage of the spend planned for the same days."""
-        return _ratio(self.spend * _HUNDRED, self.planned_spend)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "planned_spend": self.planned_spend,
-            "spend": self.spend,
-            "planned_impressions": self.planned_impressions,
-            "impressions": self.impressions,
-            "clicks": self.clicks,
-            "ctr": self.ctr,
-            "cpm": self.cpm,
-            "cpc": self.cpc,
-            "conversions": self.conversions,
-            "cpa": self.cpa,
-            "conversion_value": self.conversion_value,
-            "roas": self.roas,
-            "video_views": self.video_views,
-            "video_completions": self.video_completions,
-            "vcr": self.vcr,
-            "engagements": self.engagements,
-            "grps": self.grps,
-            "spots": self.spots,
-        }
-
-
-def _ratio(numerator: Decimal, denominator: Decimal | int) -> Decimal | None:
-    if not denominator:
-        return None
-    return (numerator / Decimal(denominator)).quantize(Decimal("0.01"))
-
-
 @dataclass(frozen=True, slots=True)
 class CampaignPerformance:
     campaign: Campaign
@@ -334,45 +239,8 @@ def _planned_by_week(
 ) -> dict[date, tuple[Decimal, Decimal]]:
     """{Monday: (planned spend, planned impressions)} inside first..last, from the flighting."""
     line = planned_line(placement, currency, rates)
-    cost_slices = spread(line.planned_cost, line.start, line.end, weights=line.weights)
     impressions = placement.quantity if placement.cost_model == "cpm" else Decimal(0)
-    quantity_slices = (
-        spread(impressions, line.start, line.end, weights=line.weights, places=0)
-        if impressions
-        else []
-    )
-    weeks: dict[date, tuple[Decimal, Decimal]] = {}
-    whole_flight = first <= line.start and line.end <= last  # the usual case: no prorating
-    for slices, position in ((cost_slices, 0), (quantity_slices, 1)):
-        for piece in slices:
-            share = (
-                _ONE
-                if whole_flight
-                else _share_inside(piece.week, piece.days, first, last, line.start, line.end)
-            )
-            if not share:
-                continue
-            spend, shown = weeks.get(piece.week, (Decimal(0), Decimal(0)))
-            amount = piece.amount * share
-            weeks[piece.week] = (
-                (spend + amount, shown) if position == 0 else (spend, shown + amount)
-            )
-    return weeks
-
-
-def _share_inside(
-    monday: date, days: int, first: date, last: date, start: date, end: date
-) -> Decimal:
-    """The share of a slice's flight days that fall inside first..last (days evenly weighted)."""
-    if not days:
-        return Decimal(0)
-    slice_first = max(monday, start)
-    slice_last = min(monday + timedelta(days=6), end)
-    inside = (min(slice_last, last) - max(slice_first, first)).days + 1
-    if inside <= 0:
-        return Decimal(0)
-    total = (slice_last - slice_first).days + 1
-    return Decimal(min(inside, total)) / Decimal(total)
+    return planned_by_week(line, impressions, first, last)
 
 
 def _actual(row: dict[str, Any], key: str, label: str) -> Performance:
@@ -447,7 +315,7 @@ def campaign_performances(
         for monday, (spend, _) in planned.items():
             weekly_plan[monday] += spend
         lines.append((placement, actual))
-    weeks = _cumulative(weekly_plan, daily)
+    weeks = cumulative(weekly_plan, daily)
     found: dict[GroupBy, CampaignPerformance] = {}
     for by in groupings:
         if by == "week":
@@ -500,21 +368,3 @@ def _weekly_actuals(days: Any) -> dict[date, Performance]:
         else:
             weeks[monday] = actual
     return weeks
-
-
-def _cumulative(
-    weekly_plan: dict[date, Decimal], daily: dict[date, Decimal]
-) -> list[tuple[date, Decimal, Decimal | None]]:
-    """Cumulative planned and delivered spend at the end of each week, for the chart."""
-    actual_weeks: dict[date, Decimal] = defaultdict(Decimal)
-    for day, spend in daily.items():
-        actual_weeks[week_start(day)] += spend
-    planned = actual = Decimal(0)
-    points: list[tuple[date, Decimal, Decimal | None]] = []
-    last_actual = max(actual_weeks) if actual_weeks else None
-    for monday in sorted(set(weekly_plan) | set(actual_weeks)):
-        planned += weekly_plan.get(monday, Decimal(0))
-        actual += actual_weeks.get(monday, Decimal(0))
-        shown = actual if last_actual is not None and monday <= last_actual else None
-        points.append((monday, planned.quantize(Decimal("0.01")), shown))
-    return points

@@ -52,11 +52,11 @@ from mediadesk.delivery.models import (
 from mediadesk.delivery.reports import (
     CampaignPerformance,
     GroupBy,
-    Performance,
     PlacementPacing,
 )
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS, format_amount
 from mediadesk.domain.pacing import METRIC_LABELS, STATUS_LABELS, PacingMetric, PacingStatus
+from mediadesk.domain.performance import Performance
 from mediadesk.domain.placement_matching import RULE_KIND_LABELS, RuleKind
 from mediadesk.ingest.delivery.generic import block_of
 from mediadesk.ingest.delivery.inspect import InspectError, UnknownLayout, load
