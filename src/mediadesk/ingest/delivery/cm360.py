@@ -29,7 +29,13 @@ from collections.abc import Sequence
 import polars as pl
 
 from mediadesk.ingest.delivery.detect import register
-from mediadesk.ingest.delivery.generic import header_currency, header_key, read_columns, resolve
+from mediadesk.ingest.delivery.generic import (
+    header_currency,
+    own_headers,
+    read_columns,
+    report_of,
+    resolve,
+)
 from mediadesk.ingest.tables import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -86,7 +92,7 @@ class CM360Reader:
     platform = "cm360"
 
     def matches(self, headers: Sequence[str], preamble: Sequence[str]) -> float:
-        own = len({header_key(header) for header in headers} & _OWN)
+        own = own_headers(headers, _OWN)
         said = any(_PREAMBLE.match(line.strip()) for line in preamble)
         if not (own or said):
             return 0.0
@@ -94,11 +100,7 @@ class CM360Reader:
         return min(1.0, (0.6 + 0.15 * own if own else 0.4) + 0.3 * said)
 
     def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:
-        keys = {header_key(header) for header in headers}
-        for names, report in _REPORTS:
-            if keys.intersection(names):
-                return report
-        return "advertiser"
+        return report_of(headers, _REPORTS, "advertiser")
 
     def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
         return read_columns(

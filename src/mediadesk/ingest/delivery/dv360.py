@@ -33,8 +33,9 @@ from mediadesk.ingest.delivery.generic import (
     BlockTable,
     block_of,
     header_currency,
-    header_key,
+    own_headers,
     read_columns,
+    report_of,
     resolve,
 )
 from mediadesk.ingest.tables import Row, Table
@@ -99,15 +100,11 @@ class DV360Reader:
     platform = "dv360"
 
     def matches(self, headers: Sequence[str], preamble: Sequence[str]) -> float:
-        own = len({header_key(header) for header in headers} & _OWN)
+        own = own_headers(headers, _OWN)
         return min(1.0, 0.65 + 0.15 * own) if own else 0.0
 
     def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:
-        keys = {header_key(header) for header in headers}
-        for names, report in _REPORTS:
-            if keys.intersection(names):
-                return report
-        return "advertiser"
+        return report_of(headers, _REPORTS, "advertiser")
 
     def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
         columns = resolve(table.headers, SYNONYMS)

@@ -13,6 +13,7 @@ import io
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
@@ -132,6 +133,23 @@ def dates_day_first(headers: Sequence[str]) -> bool | None:
     """True (slashed dates are day first) for headers in German, French, Spanish or Portuguese
     (one of ``LOCALIZED_HEADERS``); None (month first, parse_date's rule) otherwise."""
     return True if any(header_key(header) in LOCALIZED_HEADERS for header in headers) else None
+
+
+def own_headers(headers: Sequence[str], own: AbstractSet[str]) -> int:
+    """How many of the file's headers (folded) are among ``own``: a platform's signature."""
+    return len({header_key(header) for header in headers} & own)
+
+
+def report_of(
+    headers: Sequence[str], reports: Sequence[tuple[Sequence[str], str]], default: str
+) -> str:
+    """The report type of the first (names, report) whose names include a header of the file:
+    the most detailed level first ("ad name" → ad, "ad group name" → ad group, …)."""
+    keys = {header_key(header) for header in headers}
+    for names, report in reports:
+        if keys.intersection(names):
+            return report
+    return default
 
 
 def header_currency(headers: Sequence[str]) -> str | None:

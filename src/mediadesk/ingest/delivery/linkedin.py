@@ -22,8 +22,9 @@ from mediadesk.ingest.delivery.detect import register
 from mediadesk.ingest.delivery.generic import (
     dates_day_first,
     header_currency,
-    header_key,
+    own_headers,
     read_columns,
+    report_of,
     resolve,
 )
 from mediadesk.ingest.tables import Table
@@ -78,18 +79,14 @@ class LinkedInReader:
     platform = "linkedin"
 
     def matches(self, headers: Sequence[str], preamble: Sequence[str]) -> float:
-        own = len({header_key(header) for header in headers} & _OWN)
+        own = own_headers(headers, _OWN)
         if not own:
             return 0.0
         said = any(_PREAMBLE.search(line.strip()) for line in preamble)
         return min(1.0, 0.5 + 0.15 * own + 0.3 * said)
 
     def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:
-        keys = {header_key(header) for header in headers}
-        for names, report in _REPORTS:
-            if keys.intersection(names):
-                return report
-        return "account"
+        return report_of(headers, _REPORTS, "account")
 
     def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
         return read_columns(

@@ -20,7 +20,13 @@ from collections.abc import Sequence
 import polars as pl
 
 from mediadesk.ingest.delivery.detect import register
-from mediadesk.ingest.delivery.generic import header_currency, header_key, read_columns, resolve
+from mediadesk.ingest.delivery.generic import (
+    header_currency,
+    header_key,
+    own_headers,
+    read_columns,
+    resolve,
+)
 from mediadesk.ingest.tables import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -70,7 +76,7 @@ class MetaReader:
     platform = "meta"
 
     def matches(self, headers: Sequence[str], preamble: Sequence[str]) -> float:
-        own = len({header_key(header) for header in headers} & _OWN)
+        own = own_headers(headers, _OWN)
         return min(1.0, 0.6 + 0.15 * own) if own else 0.0
 
     def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:

@@ -29,6 +29,7 @@ from mediadesk.ingest.delivery.generic import (
     header_currency,
     header_key,
     read_columns,
+    report_of,
     resolve,
 )
 from mediadesk.ingest.tables import Table
@@ -92,11 +93,7 @@ class MicrosoftAdsReader:
         return min(1.0, 0.65 + 0.15 * strong) if strong else 0.0
 
     def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:
-        keys = {header_key(header) for header in headers}
-        for names, report in _REPORTS:
-            if keys.intersection(names):
-                return report
-        return "account"
+        return report_of(headers, _REPORTS, "account")
 
     def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
         return read_columns(

@@ -23,8 +23,9 @@ from mediadesk.ingest.delivery.detect import register
 from mediadesk.ingest.delivery.generic import (
     dates_day_first,
     header_currency,
-    header_key,
+    own_headers,
     read_columns,
+    report_of,
     resolve,
 )
 from mediadesk.ingest.tables import Table
@@ -76,15 +77,11 @@ class TikTokReader:
     platform = "tiktok"
 
     def matches(self, headers: Sequence[str], preamble: Sequence[str]) -> float:
-        own = len({header_key(header) for header in headers} & _OWN)
+        own = own_headers(headers, _OWN)
         return min(1.0, 0.6 + 0.15 * own) if own else 0.0
 
     def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:
-        keys = {header_key(header) for header in headers}
-        for names, report in _REPORTS:
-            if keys.intersection(names):
-                return report
-        return "advertiser"
+        return report_of(headers, _REPORTS, "advertiser")
 
     def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
         rows = tuple(row for row in table.rows if not _total_of(row.cells))

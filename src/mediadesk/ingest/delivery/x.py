@@ -30,7 +30,9 @@ from mediadesk.ingest.delivery.generic import (
     block_of,
     header_currency,
     header_key,
+    own_headers,
     read_columns,
+    report_of,
     resolve,
 )
 from mediadesk.ingest.tables import Row, Table
@@ -99,16 +101,12 @@ class XReader:
     platform = "x"
 
     def matches(self, headers: Sequence[str], preamble: Sequence[str]) -> float:
-        own = len({header_key(header) for header in headers} & _OWN)
+        own = own_headers(headers, _OWN)
         # Above Meta's 0.75 for one shared "Link clicks": one X-only header is X's file.
         return min(1.0, 0.7 + 0.15 * own) if own else 0.0
 
     def report(self, headers: Sequence[str], preamble: Sequence[str]) -> str:
-        keys = {header_key(header) for header in headers}
-        for names, report in _REPORTS:
-            if keys.intersection(names):
-                return report
-        return "account"
+        return report_of(headers, _REPORTS, "account")
 
     def read(self, table: Table, warnings: list[str] | None = None) -> pl.DataFrame:
         columns = resolve(table.headers, SYNONYMS)
