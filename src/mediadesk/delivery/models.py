@@ -14,7 +14,6 @@ badly, and the services keep them right (a rolled-back import deletes its facts 
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -24,7 +23,7 @@ from django.utils import timezone
 
 from mediadesk.accounts.models import Client, ClientOwnedQuerySet, reviewer_client_ids
 from mediadesk.delivery.choices import RuleKind
-from mediadesk.planning.models import Campaign
+from mediadesk.planning.models import Campaign, stored_file_name
 
 MICROS = 1_000_000
 RULE_KIND_CHOICES = RuleKind.choices
@@ -36,9 +35,7 @@ def from_micros(value: int | None) -> Decimal:
 
 
 def delivery_file_name(instance: Any, filename: str) -> str:
-    # Stored under a generated name: the user's file name is kept as data, never as a path.
-    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"imports/delivery/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+    return stored_file_name("imports/delivery", filename)
 
 
 class InternalQuerySet(ClientOwnedQuerySet[Any]):

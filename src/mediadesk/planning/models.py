@@ -360,10 +360,15 @@ def placement_warnings(placement: Placement) -> list[str]:
     return warnings
 
 
-def import_file_name(instance: Any, filename: str) -> str:
-    # Stored under a generated name: the user's file name is kept as data, never as a path.
+def stored_file_name(folder: str, filename: str) -> str:
+    """Where an uploaded file is kept: a generated name under folder/YYYY/MM. The user's file
+    name is kept as data, never as a path."""
     suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"imports/plans/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+
+
+def import_file_name(instance: Any, filename: str) -> str:
+    return stored_file_name("imports/plans", filename)
 
 
 class PlanImportQuerySet(ClientOwnedQuerySet["PlanImport"]):
