@@ -581,6 +581,13 @@ def test_performance_filters_that_cannot_be_read_fall_back(demo: Any, web_as: An
     )
     assert response.status_code == 200
     assert "The end comes before the start" in response.content.decode()
+    unreadable = (
+        web_as(demo.alice)
+        .get(_url(campaign, "performance/"), {"from": "2026-13-40", "to": "soon"})
+        .content.decode()
+    )
+    assert "Enter a valid date" in unreadable
+    assert "Some filters could not be read" in unreadable
 
 
 def test_pacing_downloads(demo: Any, web_as: Any) -> None:
