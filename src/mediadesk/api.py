@@ -96,6 +96,8 @@ def _register_routers() -> None:
     from mediadesk.accounts.api import clients_router
     from mediadesk.accounts.api import router as accounts_router
     from mediadesk.delivery.api import router as delivery_router
+    from mediadesk.finance.api import router as finance_router
+    from mediadesk.orders.api import router as orders_router
     from mediadesk.planning.api import router as planning_router
     from mediadesk.vendors.api import router as vendors_router
 
@@ -104,6 +106,8 @@ def _register_routers() -> None:
     api.add_router("/", planning_router)
     api.add_router("/", delivery_router)
     api.add_router("/", vendors_router)
+    api.add_router("/", orders_router)
+    api.add_router("/", finance_router)
 
 
 _register_routers()

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "mediadesk.planning",
     "mediadesk.delivery",
     "mediadesk.vendors",
+    "mediadesk.orders",
+    "mediadesk.finance",
     "mediadesk.web",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -9,6 +9,8 @@ urlpatterns = [
     path("campaigns/", include("mediadesk.planning.urls")),
     path("", include("mediadesk.delivery.urls")),
     path("vendors/", include("mediadesk.vendors.urls")),
+    path("", include("mediadesk.orders.urls")),
+    path("", include("mediadesk.finance.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

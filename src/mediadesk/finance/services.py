@@ -1,0 +1,561 @@
+"""Every change to an invoice or a payment batch, in one place: page, API and CLI call these.
+
+An invoice is saved whole with its lines and matched in the same transaction, or not at all.
+Entering needs the finance role (EDIT_FINANCE); approving does too, and invoices above the
+client's limit need a second approver who is not the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from mediadesk.accounts.models import Client
+from mediadesk.accounts.permissions import Action, require
+from mediadesk.audit.choices import AuditAction
+from mediadesk.audit.services import record
+from mediadesk.domain.matching import BilledLine, check_invoice_total, match_invoice
+from mediadesk.domain.money import CURRENCY_MINOR_UNITS, MoneyError, check_currency
+from mediadesk.errors import Conflict
+from mediadesk.finance.choices import (
+    BatchStatus,
+    ExportLayout,
+    InvoiceKind,
+    InvoiceSource,
+    InvoiceStatus,
+    LineStatus,
+)
+from mediadesk.finance.ledger import delivered_for_match, month_of, ordered, tolerances_for
+from mediadesk.finance.models import (
+    FinanceSettings,
+    Invoice,
+    InvoiceApproval,
+    InvoiceLine,
+    InvoiceNote,
+    PaymentBatch,
+)
+from mediadesk.orders.choices import OrderStatus
+from mediadesk.orders.models import OrderLine
+from mediadesk.orders.services import vendor_key
+from mediadesk.vendors.models import Vendor
+
+MATCHABLE = (
+    InvoiceStatus.RECEIVED, InvoiceStatus.MATCHED, InvoiceStatus.DISCREPANCY,
+    InvoiceStatus.DISPUTED,
+)  # fmt: skip
+PDF_MAGIC = b"%PDF-"
+MAX_PDF_BYTES = 20 * 1024 * 1024
+
+
+class DuplicateInvoice(Conflict):
+    """The vendor's invoice is already recorded (same number, or same amount and period)."""
+
+    def __init__(self, existing: Invoice, why: str, visible: bool) -> None:
+        self.existing = existing if visible else None
+        named = (
+            f"{existing.vendor.name} invoice {existing.number} (id {existing.pk}, "
+            f"{existing.get_status_display().lower()})"
+            if visible
+            else f"an invoice of {existing.vendor.name} for another client"
+        )
+        super().__init__(f"This invoice is already recorded: {why} as {named}. Nothing was saved.")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """An invoice line as entered or read from a file."""
+
+    placement: str
+    month: tuple[int, int]
+    amount: Decimal
+    io_number: str = ""
+    description: str = ""
+    quantity: Decimal | None = None
+    tax: Decimal = Decimal("0")
+
+
+def settings_for(client_id: int) -> FinanceSettings:
+    found, _ = FinanceSettings.objects.get_or_create(client_id=client_id)
+    return found
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def find_vendor(actor: Any, vendor: Vendor | int | str) -> Vendor:
+    """The vendor by id or by name (case and spacing ignored), in the actor's organization."""
+    vendors = Vendor.objects.visible_to(actor)
+    if isinstance(vendor, Vendor):
+        if not vendors.filter(pk=vendor.pk).exists():
+            raise ValidationError({"vendor": ["No such vendor in your organization."]})
+        return vendor
+    if isinstance(vendor, int):
+        found = vendors.filter(pk=vendor).first()
+        if found is None:
+            raise ValidationError({"vendor": [f"There is no vendor with id {vendor}."]})
+        return found
+    wanted = vendor_key(str(vendor))
+    for candidate in vendors:
+        if vendor_key(candidate.name) == wanted:
+            return candidate
+    raise ValidationError(
+        {
+            "vendor": [
+                f"“{vendor}” is not in the vendor directory. Add the vendor first, or correct "
+                "the name to the one used in mediadesk."
+            ]
+        }
+    )
+
+
+def _check_money(errors: dict[str, list[str]], field: str, value: Decimal, currency: str) -> None:
+    places = CURRENCY_MINOR_UNITS.get(currency, 2)
+    if not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-places)):
+        errors.setdefault(field, []).append(
+            f"{value} has more decimals than {currency} has ({places})."
+        )
+
+
+def _booked_lines_of(vendor: Vendor, client_ids: Sequence[int]) -> list[OrderLine]:
+    return list(
+        OrderLine.objects.filter(
+            order__vendor=vendor,
+            order__status=OrderStatus.ACCEPTED,
+            order__client_id__in=list(client_ids),
+        )
+        .select_related("order")
+        .prefetch_related("adjustments")
+    )
+
+
+def _resolve(
+    line: LineInput, booked: Sequence[OrderLine]
+) -> OrderLine | None:
+    code = line.placement.strip().casefold()
+    number = line.io_number.strip().casefold()
+    for candidate in booked:
+        if candidate.code.casefold() != code:
+            continue
+        if number and candidate.order.number.casefold() != number:
+            continue
+        return candidate
+    return None
+
+
+def _visible_client_ids(actor: Any) -> list[int]:
+    from mediadesk.accounts.permissions import roles_by_client
+
+    return [client_id for client_id in roles_by_client(actor)]
+
+
+def _check_duplicate(actor: Any, vendor: Vendor, number: str, total: Decimal, months: set[tuple[int, int]], kind: str) -> None:
+    visible = set(_visible_client_ids(actor))
+    same_number = Invoice.objects.filter(vendor=vendor, number__iexact=number).first()
+    if same_number is not None:
+        raise DuplicateInvoice(
+            same_number, f"{vendor.name} invoice number {number} is recorded",
+            same_number.client_id in visible,
+        )  # fmt: skip
+    candidates = Invoice.objects.filter(vendor=vendor, total=total, kind=kind).prefetch_related(
+        "lines"
+    )
+    for candidate in candidates:
+        if {month_of(line.month) for line in candidate.lines.all()} == months:
+            period = ", ".join(f"{y}-{m:02d}" for y, m in sorted(months))
+            raise DuplicateInvoice(
+                candidate,
+                f"the same vendor, amount ({total} {candidate.currency}) and period ({period}) "
+                "are recorded",
+                candidate.client_id in visible,
+            )
+
+
+def record_invoice(
+    actor: Any,
+    *,
+    vendor: Vendor | int | str,
+    number: str,
+    invoice_date: date,
+    currency: str,
+    total: Decimal,
+    lines: Sequence[LineInput],
+    client: Client | None = None,
+    tax: Decimal | None = None,
+    due_date: date | None = None,
+    kind: InvoiceKind | str = InvoiceKind.INVOICE,
+    credit_for: Invoice | None = None,
+    notes: str = "",
+    source: InvoiceSource | str = InvoiceSource.FORM,
+    pdf: tuple[bytes, str] | None = None,
+) -> Invoice:
+    """Save an invoice with its lines and match it, all or nothing.
+
+    Refused (nothing saved): an unknown vendor, a duplicate (same vendor and number; or same
+    vendor, amount and months), no lines, malformed amounts, a PDF that is not a PDF, lines
+    on IOs of two clients. Accepted and shown as discrepancies: lines for placements not on an
+    accepted IO, months outside the IO, another currency than the IO's, credits, totals that
+    do not add up.
+    """
+    found_vendor = find_vendor(actor, vendor)
+    number = (number or "").strip()
+    errors: dict[str, list[str]] = {}
+    try:
+        currency = check_currency((currency or "").strip().upper())
+    except MoneyError:
+        raise ValidationError(
+            {"currency": [f"{currency!r} is not a currency code mediadesk knows (e.g. EUR)."]}
+        ) from None
+    if not number:
+        errors["number"] = ["Give the invoice number as printed on the invoice."]
+    if not lines:
+        errors["lines"] = ["An invoice needs at least one line."]
+    _check_money(errors, "total", total, currency)
+    if tax is not None:
+        _check_money(errors, "tax", tax, currency)
+    for position, line in enumerate(lines, start=1):
+        _check_money(errors, f"lines.{position}.amount", line.amount, currency)
+        if not line.placement.strip():
+            errors.setdefault(f"lines.{position}.placement", []).append(
+                "Give the placement code the line bills."
+            )
+        if line.quantity is not None and line.quantity < 0 and line.amount >= 0:
+            errors.setdefault(f"lines.{position}.quantity", []).append(
+                "A negative quantity needs a negative amount (a credit line)."
+            )
+    kind = InvoiceKind(kind)
+    if kind == InvoiceKind.CREDIT_NOTE and total >= 0:
+        errors.setdefault("total", []).append("A credit note's total is negative.")
+    if kind == InvoiceKind.INVOICE and credit_for is not None:
+        errors.setdefault("credit_for", []).append("Only a credit note credits an invoice.")
+    if pdf is not None and not pdf[0].startswith(PDF_MAGIC):
+        errors.setdefault("file", []).append(f"{pdf[1]} is not a PDF; attach the vendor's PDF.")
+    elif pdf is not None and len(pdf[0]) > MAX_PDF_BYTES:
+        errors.setdefault("file", []).append(f"{pdf[1]} is larger than 20 MB.")
+    if errors:
+        raise ValidationError(errors)
+
+    readable = _visible_client_ids(actor)
+    booked = _booked_lines_of(found_vendor, [client.pk] if client else readable)
+    resolved = [_resolve(line, booked) for line in lines]
+    clients = {found.order.client_id for found in resolved if found is not None}
+    if len(clients) > 1:
+        raise ValidationError(
+            {"lines": ["The lines bill IOs of two clients; enter one invoice per client."]}
+        )
+    client_id = clients.pop() if clients else (client.pk if client else None)
+    if client_id is None:
+        codes = ", ".join(sorted({line.placement for line in lines}))
+        raise ValidationError(
+            {
+                "lines": [
+                    f"None of the placements ({codes}) is on an accepted IO of "
+                    f"{found_vendor.name}; choose the client the invoice is for, or check the "
+                    "placement codes."
+                ]
+            }
+        )
+    require(actor, Action.EDIT_FINANCE, client_id)
+    if credit_for is not None and (
+        credit_for.vendor_id != found_vendor.pk or credit_for.client_id != client_id
+    ):
+        raise ValidationError({"credit_for": ["The credited invoice is another vendor's."]})
+    months = {line.month for line in lines}
+    with transaction.atomic():
+        _check_duplicate(actor, found_vendor, number, total, months, kind)
+        invoice = Invoice(
+            client_id=client_id, vendor=found_vendor, kind=kind, credit_for=credit_for,
+            number=number, invoice_date=invoice_date, due_date=due_date, currency=currency,
+            total=total, tax=tax if tax is not None else sum((l.tax for l in lines), Decimal(0)),
+            source=source, notes=notes.strip(), created_by=_user(actor),
+        )  # fmt: skip
+        if pdf is not None:
+            invoice.file.save(pdf[1], ContentFile(pdf[0]), save=False)
+            invoice.filename = pdf[1][:255]
+        invoice.save()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice, position=position, io_number=line.io_number.strip(),
+                placement_code=line.placement.strip(), order_line=found,
+                month=date(line.month[0], line.month[1], 1),
+                description=line.description.strip()[:300], quantity=line.quantity,
+                amount=line.amount, tax=line.tax,
+            )  # fmt: skip
+            for position, (line, found) in enumerate(zip(lines, resolved, strict=True), start=1)
+        )
+        record(
+            actor=actor,
+            obj=invoice,
+            action=AuditAction.CREATED,
+            changes={"total": [None, f"{total} {currency}"], "lines": [None, len(lines)]},
+        )
+        _match(invoice)
+    return invoice
+
+
+def _previously_billed(invoice: Invoice, keys: set[str]) -> dict[Any, Decimal]:
+    """What earlier invoices of the vendor billed on each order line (credits included)."""
+    earlier = (
+        InvoiceLine.objects.filter(
+            invoice__vendor_id=invoice.vendor_id,
+            invoice__client_id=invoice.client_id,
+            order_line__line_key__in=keys,
+        )
+        .filter(Q(invoice__created_at__lt=invoice.created_at)
+                | Q(invoice__created_at=invoice.created_at, invoice_id__lt=invoice.pk))  # fmt: skip
+        .values_list("order_line__line_key", "amount")
+    )
+    totals: dict[Any, Decimal] = {}
+    for key, amount in earlier:
+        totals[(key, None)] = totals.get((key, None), Decimal(0)) + amount
+    return totals
+
+
+def _match(invoice: Invoice) -> None:
+    """Run the 3-way match and store each line's result and the invoice's status."""
+    lines = list(invoice.lines.select_related("order_line__order").prefetch_related(
+        "order_line__adjustments"
+    ))  # fmt: skip
+    order_lines = {line.order_line.pk: line.order_line for line in lines if line.order_line}
+    orders = [ordered(found, found.order.currency) for found in order_lines.values()]
+    billed = [
+        BilledLine(
+            key=line.order_line.line_key if line.order_line else f"?{line.placement_code}",
+            amount=line.amount,
+            currency=invoice.currency,
+            month=month_of(line.month),
+            quantity=line.quantity,
+        )
+        for line in lines
+    ]
+    tolerances = tolerances_for(invoice.client_id)
+    results = match_invoice(
+        billed,
+        orders,
+        delivered_for_match(list(order_lines.values())),
+        tolerances,
+        previously_billed=_previously_billed(invoice, {o.key for o in orders}),
+    )
+    any_discrepancy = False
+    for line, result in zip(lines, results, strict=True):
+        line.payable = result.payable.amount if result.ordered is not None else None
+        line.payable_basis = result.payable.explanation[:300]
+        line.difference = result.difference
+        line.discrepancies = [
+            {"kind": str(d.kind), "amount": str(d.amount), "message": _named(d.message, line)}
+            for d in result.discrepancies
+        ]
+        line.status = LineStatus.DISCREPANCY if result.discrepancies else LineStatus.MATCHED
+        any_discrepancy = any_discrepancy or bool(result.discrepancies)
+    InvoiceLine.objects.bulk_update(
+        lines, ["payable", "payable_basis", "difference", "discrepancies", "status"]
+    )
+    whole = check_invoice_total(billed, invoice.total, tolerances, currency=invoice.currency)
+    invoice.discrepancies = (
+        [{"kind": str(whole.kind), "amount": str(whole.amount), "message": whole.message}]
+        if whole
+        else []
+    )
+    any_discrepancy = any_discrepancy or whole is not None
+    if invoice.status != InvoiceStatus.DISPUTED:
+        invoice.status = InvoiceStatus.DISCREPANCY if any_discrepancy else InvoiceStatus.MATCHED
+    invoice.matched_at = timezone.now()
+    invoice.save(update_fields=["discrepancies", "status", "matched_at"])
+
+
+def _named(message: str, line: InvoiceLine) -> str:
+    """The domain speaks of order line keys; people know placement codes."""
+    if line.order_line is not None:
+        return message.replace(line.order_line.line_key, line.order_line.code)
+    return message.replace(f"?{line.placement_code}", line.placement_code)
+
+
+def rematch(actor: Any, invoice: Invoice) -> Invoice:
+    """Match again (after new delivery data, a makegood or a credit note)."""
+    require(actor, Action.EDIT_FINANCE, invoice.client_id)
+    if invoice.status not in MATCHABLE:
+        raise Conflict(
+            f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; it is no "
+            "longer matched."
+        )
+    with transaction.atomic():
+        before = invoice.status
+        _match(invoice)
+        record(
+            actor=actor,
+            obj=invoice,
+            action=AuditAction.MATCHED,
+            changes={"status": [before, invoice.status]},
+        )
+    return invoice
+
+
+def dispute(actor: Any, invoice: Invoice, note: str) -> Invoice:
+    """Raise a dispute with the vendor: the note says what is wrong and what is expected."""
+    require(actor, Action.EDIT_FINANCE, invoice.client_id)
+    if not note.strip():
+        raise ValidationError({"note": ["Say what is disputed and what you expect (e.g. a credit)."]})
+    if invoice.status not in (InvoiceStatus.MATCHED, InvoiceStatus.DISCREPANCY, InvoiceStatus.DISPUTED):
+        raise Conflict(
+            f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; only a matched "
+            "invoice or one with discrepancies can be disputed."
+        )
+    with transaction.atomic():
+        before = invoice.status
+        invoice.status = InvoiceStatus.DISPUTED
+        invoice.save(update_fields=["status"])
+        InvoiceNote.objects.create(
+            invoice=invoice, text=note.strip(), is_dispute=True, created_by=_user(actor)
+        )
+        record(
+            actor=actor, obj=invoice, action=AuditAction.DISPUTED,
+            changes={"status": [before, InvoiceStatus.DISPUTED]}, reason=note.strip(),
+        )  # fmt: skip
+    return invoice
+
+
+def add_note(actor: Any, invoice: Invoice, text: str) -> InvoiceNote:
+    require(actor, Action.EDIT_FINANCE, invoice.client_id)
+    if not text.strip():
+        raise ValidationError({"text": ["Write the note."]})
+    with transaction.atomic():
+        note = InvoiceNote.objects.create(invoice=invoice, text=text.strip(), created_by=_user(actor))
+        record(actor=actor, obj=invoice, action=AuditAction.UPDATED, changes={"note": [None, text.strip()[:200]]})
+    return note
+
+
+def approvals_needed(invoice: Invoice) -> int:
+    limit = settings_for(invoice.client_id).second_approval_above
+    return 2 if limit is not None and abs(invoice.total) > limit else 1
+
+
+def approve(actor: Any, invoice: Invoice, *, comment: str = "", override_reason: str = "") -> Invoice:
+    """A finance approval. Discrepancies need a written override reason; above the client's
+    limit a second, different finance person approves before the invoice is approved."""
+    require(actor, Action.EDIT_FINANCE, invoice.client_id)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status not in MATCHABLE or invoice.status == InvoiceStatus.RECEIVED:
+            raise Conflict(
+                f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; only a "
+                "matched invoice (or one with discrepancies, with a reason) can be approved."
+            )
+        if invoice.status != InvoiceStatus.MATCHED and not override_reason.strip():
+            raise ValidationError(
+                {
+                    "override_reason": [
+                        f"Invoice {invoice.number} has discrepancies; resolve them (a credit note, "
+                        "a new match) or say why it is approved as it is."
+                    ]
+                }
+            )
+        if invoice.approvals.filter(approved_by=actor).exists():
+            raise Conflict(
+                f"You have already approved invoice {invoice.number}; above "
+                f"{settings_for(invoice.client_id).second_approval_above} {invoice.currency} "
+                "a second finance person approves it."
+            )
+        InvoiceApproval.objects.create(
+            invoice=invoice, approved_by=actor, comment=comment.strip(),
+            override_reason=override_reason.strip(),
+        )  # fmt: skip
+        before = invoice.status
+        done = invoice.approvals.count() >= approvals_needed(invoice)
+        if done:
+            invoice.status = InvoiceStatus.APPROVED
+            invoice.save(update_fields=["status"])
+        record(
+            actor=actor, obj=invoice, action=AuditAction.APPROVED,
+            changes={"status": [before, invoice.status],
+                     "approvals": [None, f"{invoice.approvals.count()} of {approvals_needed(invoice)}"]},
+            reason=override_reason.strip() or comment.strip(),
+        )  # fmt: skip
+    return invoice
+
+
+# --- Payment batches -------------------------------------------------------------------------
+
+
+def _batch_number(client: Client) -> str:
+    count = PaymentBatch.objects.filter(client=client).count()
+    while True:
+        count += 1
+        number = f"PAY-{client.code}-{count:04d}"
+        if not PaymentBatch.objects.filter(client=client, number=number).exists():
+            return number
+
+
+def create_batch(
+    actor: Any,
+    client: Client,
+    *,
+    invoices: Sequence[Invoice] | None = None,
+    currency: str | None = None,
+    layout: ExportLayout | str = ExportLayout.MEDIADESK,
+) -> PaymentBatch:
+    """Put approved invoices of one client and currency into a batch for accounting; they
+    become exported. Without ``invoices``, every approved invoice (of ``currency``) goes in."""
+    require(actor, Action.EDIT_FINANCE, client.pk)
+    layout = ExportLayout(layout)
+    with transaction.atomic():
+        chosen = Invoice.objects.select_for_update().filter(client=client)
+        if invoices is not None:
+            chosen = chosen.filter(pk__in=[invoice.pk for invoice in invoices])
+        else:
+            chosen = chosen.filter(status=InvoiceStatus.APPROVED)
+            if currency:
+                chosen = chosen.filter(currency=currency)
+        found = list(chosen.select_related("vendor"))
+        if invoices is not None and len(found) != len({i.pk for i in invoices}):
+            raise ValidationError({"invoices": ["Some invoices are not this client's."]})
+        if not found:
+            raise Conflict(f"{client.name} has no approved invoices to pay.")
+        not_approved = [i.number for i in found if i.status != InvoiceStatus.APPROVED]
+        if not_approved:
+            raise Conflict(
+                f"Only approved invoices are paid; not approved: {', '.join(not_approved)}."
+            )
+        currencies = sorted({i.currency for i in found})
+        if len(currencies) > 1:
+            raise ValidationError(
+                {"currency": [f"The invoices are in {', '.join(currencies)}; a batch has one currency."]}
+            )
+        batch = PaymentBatch.objects.create(
+            client=client, number=_batch_number(client), currency=currencies[0],
+            layout=layout, created_by=_user(actor),
+        )  # fmt: skip
+        Invoice.objects.filter(pk__in=[i.pk for i in found]).update(
+            batch=batch, status=InvoiceStatus.EXPORTED
+        )
+        record(
+            actor=actor, obj=batch, action=AuditAction.EXPORTED,
+            changes={"invoices": [None, len(found)]},
+        )  # fmt: skip
+    return batch
+
+
+def mark_paid(actor: Any, batch: PaymentBatch, paid_on: date | None = None) -> PaymentBatch:
+    require(actor, Action.EDIT_FINANCE, batch.client_id)
+    if batch.status == BatchStatus.PAID:
+        raise Conflict(f"Batch {batch.number} is already paid.")
+    when = timezone.now()
+    with transaction.atomic():
+        batch.status = BatchStatus.PAID
+        batch.paid_at = when
+        batch.save(update_fields=["status", "paid_at"])
+        batch.invoices.update(status=InvoiceStatus.PAID, paid_at=when)
+        record(
+            actor=actor, obj=batch, action=AuditAction.PAID,
+            changes={"status": [BatchStatus.EXPORTED, BatchStatus.PAID]},
+            reason=f"paid on {paid_on}" if paid_on else "",
+        )  # fmt: skip
+    return batch
