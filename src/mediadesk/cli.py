@@ -95,9 +95,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     _manage("migrate", "--no-input", "-v", "0")
     created = load_demo()
+    port = _port(args.port)
     if created:
         _demo_delivery()
-    port = _port(args.port)
+        _demo_finance(port)
     print()
     print("  mediadesk demo " + ("loaded" if created else "already loaded; your data is kept"))
     print(f"  Database: {settings.DATABASES['default']['NAME']}")
@@ -343,6 +344,25 @@ def _demo_delivery() -> None:
 
     with channel("cli"):
         load_demo_delivery(User.objects.get(email="ben@demo.test"), timezone.localdate())
+
+
+def _demo_finance(port: int) -> None:
+    """IOs, invoices and payment batches for the demo; the vendor e-mails stay in memory."""
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from mediadesk.accounts.models import User
+    from mediadesk.audit.services import channel
+    from mediadesk.finance.demo import load_demo_finance
+
+    people = {user.email: user for user in User.objects.filter(email__endswith="@demo.test")}
+    with channel("cli"), override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    ):
+        load_demo_finance(
+            people["ben@demo.test"], people["cara@demo.test"], people["alice@demo.test"],
+            timezone.localdate(), link_base=f"http://127.0.0.1:{port}/orders/answer",
+        )  # fmt: skip
 
 
 def _delivery_campaign(actor: User, given: str) -> Campaign:

@@ -1,6 +1,5 @@
 """Invoices, payment batches and the month-end close over the API."""
 
-from __future__ import annotations
 
 import re
 from datetime import date, datetime

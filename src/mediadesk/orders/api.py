@@ -1,6 +1,5 @@
 """Insertion orders over the API: list, generate, one order, its PDF, send, revise, cancel."""
 
-from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
