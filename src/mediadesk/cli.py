@@ -440,6 +440,78 @@ def cmd_delivery_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_invoices_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from mediadesk.errors import Conflict
+    from mediadesk.finance.services import import_invoices
+    from mediadesk.ingest.invoices import InvoiceFileError
+
+    actor = _person(args.by, "--by")
+    source = Path(args.file)
+    if not source.is_file():
+        raise SystemExit(f"There is no file {source}.")
+    try:
+        made = import_invoices(actor, source.read_bytes(), source.name)
+    except InvoiceFileError as exc:
+        raise SystemExit(f"Not imported, nothing saved: {exc}") from None
+    except Conflict as exc:
+        raise SystemExit(f"Not imported, nothing saved: {exc}") from None
+    except (ValidationError, PermissionDenied) as exc:
+        raise _refused(exc) from None
+    for invoice in made:
+        print(f"{invoice.vendor.name} {invoice.number}: {invoice.total} {invoice.currency}, "
+              f"{invoice.lines.count()} lines, {invoice.get_status_display().lower()} (id {invoice.pk})")  # fmt: skip
+        for line in invoice.lines.all():
+            for found in line.discrepancies:
+                print(f"  {line.placement_code} {line.month:%Y-%m}: {found['message']}")
+        for found in invoice.discrepancies:
+            print(f"  {found['message']}")
+    print(f"Imported {len(made)} invoice{'s' if len(made) != 1 else ''} from {source.name}.")
+    return 0
+
+
+def cmd_payments_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from mediadesk.accounts.models import Client
+    from mediadesk.errors import Conflict
+    from mediadesk.finance.models import PaymentBatch
+    from mediadesk.finance.payments import batch_csv, batch_totals
+    from mediadesk.finance.services import create_batch
+
+    actor = _person(args.by, "--by")
+    if args.batch:
+        found = PaymentBatch.objects.visible_to(actor).filter(number__iexact=args.batch).first()
+        if found is None:
+            raise SystemExit(f"{actor.email} sees no payment batch {args.batch}.")
+        batch = found
+    else:
+        if not args.client:
+            raise SystemExit("Give --client CODE to batch its approved invoices, or --batch NUMBER.")
+        client = Client.objects.visible_to(actor).filter(code__iexact=args.client).first()
+        if client is None:
+            raise SystemExit(f"{actor.email} sees no client {args.client}.")
+        try:
+            batch = create_batch(actor, client, currency=args.currency, layout=args.layout)
+        except Conflict as exc:
+            raise SystemExit(str(exc)) from None
+        except (ValidationError, PermissionDenied) as exc:
+            raise _refused(exc) from None
+    data = batch_csv(batch, args.layout)
+    target = Path(args.output or f"{batch.number}-{args.layout}.csv")
+    target.write_bytes(data)
+    totals = batch_totals(batch)
+    print(f"{batch.number}: {batch.invoices.count()} invoices, to pay {totals.to_pay} "
+          f"{batch.currency} (media gross {totals.media_gross}, commission "
+          f"{totals.commission}, tax {totals.tax}) → {target}")  # fmt: skip
+    return 0
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Platform, report, rows, dates, currency and totals of an export; needs no database."""
     import json
@@ -569,6 +641,24 @@ def build_parser() -> argparse.ArgumentParser:
     drb.add_argument("--reason", default="")
     drb.add_argument("--by", required=True, metavar="EMAIL", help="who rolls it back")
     drb.set_defaults(func=cmd_delivery_rollback)
+
+    invoices = sub.add_parser("invoices", help="vendor invoices")
+    invoices_sub = invoices.add_subparsers(dest="invoices_command", required=True, metavar="ACTION")
+    iimp = invoices_sub.add_parser("import", help="record the invoices of a CSV/XLSX file")
+    iimp.add_argument("file")
+    iimp.add_argument("--by", required=True, metavar="EMAIL", help="who records them (finance)")
+    iimp.set_defaults(func=cmd_invoices_import)
+
+    payments = sub.add_parser("payments", help="payment batches for accounting")
+    payments_sub = payments.add_subparsers(dest="payments_command", required=True, metavar="ACTION")
+    pexp = payments_sub.add_parser("export", help="batch approved invoices and write the file")
+    pexp.add_argument("--client", metavar="CODE", help="batch this client's approved invoices")
+    pexp.add_argument("--currency", help="only invoices in this currency")
+    pexp.add_argument("--batch", metavar="NUMBER", help="write an existing batch's file again")
+    pexp.add_argument("--layout", choices=["mediadesk", "journal"], default="mediadesk")
+    pexp.add_argument("--output", "-o", metavar="FILE", help="where to write the CSV")
+    pexp.add_argument("--by", required=True, metavar="EMAIL", help="who exports (finance)")
+    pexp.set_defaults(func=cmd_payments_export)
 
     inspect = sub.add_parser("inspect", help="what an export is (no database needed)")
     inspect.add_argument("file")

@@ -559,3 +559,52 @@ def mark_paid(actor: Any, batch: PaymentBatch, paid_on: date | None = None) -> P
             reason=f"paid on {paid_on}" if paid_on else "",
         )  # fmt: skip
     return batch
+
+
+# --- Invoice files ---------------------------------------------------------------------------
+
+
+def import_invoices(
+    actor: Any, data: bytes, filename: str, *, client: Client | None = None
+) -> list[Invoice]:
+    """Record every invoice of a CSV/XLSX file of invoice lines (docs/invoice-import.md), all or
+    nothing: a problem in the file (InvoiceFileError) or with any invoice (a duplicate, an
+    unknown vendor) saves none of them. A refused invoice's error names its first row."""
+    from mediadesk.ingest.invoices import read_invoices
+
+    parsed = read_invoices(data, filename)
+    made: list[Invoice] = []
+    with transaction.atomic():
+        for found in parsed:
+            lines = [
+                LineInput(
+                    placement=line.placement, month=line.month, amount=line.amount,
+                    io_number=line.io_number, description=line.description,
+                    quantity=line.quantity, tax=line.tax,
+                )  # fmt: skip
+                for line in found.lines
+            ]
+            total = found.stated_total
+            if total is None:
+                total = sum((line.amount for line in found.lines), Decimal(0))
+            try:
+                made.append(
+                    record_invoice(
+                        actor, vendor=found.vendor, number=found.number,
+                        invoice_date=found.invoice_date, currency=found.currency, total=total,
+                        lines=lines, client=client, due_date=found.due_date,
+                        kind=InvoiceKind.CREDIT_NOTE if total < 0 else InvoiceKind.INVOICE,
+                        source=InvoiceSource.IMPORT,
+                    )  # fmt: skip
+                )
+            except DuplicateInvoice as exc:
+                raise Conflict(
+                    f"{filename}, row {found.first_row} (invoice {found.number}): {exc}"
+                ) from exc
+            except ValidationError as exc:
+                messages = "; ".join(exc.messages)
+                raise ValidationError(
+                    f"{filename}, row {found.first_row} (invoice {found.number}): {messages} "
+                    "Nothing was saved."
+                ) from exc
+    return made
