@@ -47,8 +47,11 @@ def record(demo: Any, line: OrderLine, **changes: Any) -> Invoice:
         "invoice_date": date(2026, 11, 3),
         "currency": line.order.currency,
         "total": line.cost,
-        "lines": [LineInput(placement=line.code, month=month, amount=line.cost,
-                            io_number=line.order.number)],  # fmt: skip
+        "lines": [
+            LineInput(
+                placement=line.code, month=month, amount=line.cost, io_number=line.order.number
+            )
+        ],
     }
     values.update(changes)
     return services.record_invoice(demo.cara, **values)
@@ -92,16 +95,32 @@ def test_currency_other_than_the_orders(demo: Any, booked: OrderLine) -> None:
 
 def test_credit_lines(demo: Any, booked: OrderLine) -> None:
     month = (booked.start.year, booked.start.month)
-    over = record(demo, booked, total=booked.cost + 100,
-                  lines=[LineInput(placement=booked.code, month=month, amount=booked.cost + 100)])  # fmt: skip
+    over = record(
+        demo,
+        booked,
+        total=booked.cost + 100,
+        lines=[LineInput(placement=booked.code, month=month, amount=booked.cost + 100)],
+    )
     assert over.status == "discrepancy"
     assert Decimal(over.lines.get().discrepancies[0]["amount"]) == Decimal(100)
-    credit = record(demo, booked, number="CN-1", kind="credit_note", credit_for=over,
-                    total=Decimal(-100),
-                    lines=[LineInput(placement=booked.code, month=month, amount=Decimal(-100))])  # fmt: skip
+    credit = record(
+        demo,
+        booked,
+        number="CN-1",
+        kind="credit_note",
+        credit_for=over,
+        total=Decimal(-100),
+        lines=[LineInput(placement=booked.code, month=month, amount=Decimal(-100))],
+    )
     assert credit.status == "matched"  # brings billing back to the payable
-    too_much = record(demo, booked, number="CN-2", kind="credit_note", total=-(booked.cost * 3),
-                      lines=[LineInput(placement=booked.code, month=month, amount=-(booked.cost * 3))])  # fmt: skip
+    too_much = record(
+        demo,
+        booked,
+        number="CN-2",
+        kind="credit_note",
+        total=-(booked.cost * 3),
+        lines=[LineInput(placement=booked.code, month=month, amount=-(booked.cost * 3))],
+    )
     assert {d["kind"] for d in too_much.lines.get().discrepancies} == {"credit_exceeds_billed"}
 
 
@@ -115,8 +134,12 @@ def test_totals_that_do_not_add_up(demo: Any, booked: OrderLine) -> None:
 def test_malformed_amounts_save_nothing(demo: Any, booked: OrderLine) -> None:
     month = (booked.start.year, booked.start.month)
     with pytest.raises(ValidationError) as caught:
-        record(demo, booked, total=Decimal("1.005"),
-               lines=[LineInput(placement="", month=month, amount=Decimal("1.005"))])  # fmt: skip
+        record(
+            demo,
+            booked,
+            total=Decimal("1.005"),
+            lines=[LineInput(placement="", month=month, amount=Decimal("1.005"))],
+        )
     assert {"total", "lines.1.amount", "lines.1.placement"} <= set(caught.value.message_dict)
     assert not Invoice.objects.exists()
 
@@ -124,11 +147,20 @@ def test_malformed_amounts_save_nothing(demo: Any, booked: OrderLine) -> None:
 def test_only_finance_records_and_approves(demo: Any, booked: OrderLine) -> None:
     with pytest.raises(PermissionDenied, match="finance"):
         services.record_invoice(
-            demo.ben, vendor=booked.order.vendor, number="X", invoice_date=date(2026, 11, 1),
-            currency=booked.order.currency, total=booked.cost,
-            lines=[LineInput(placement=booked.code, month=(booked.start.year, booked.start.month),
-                             amount=booked.cost)],
-        )  # fmt: skip
+            demo.ben,
+            vendor=booked.order.vendor,
+            number="X",
+            invoice_date=date(2026, 11, 1),
+            currency=booked.order.currency,
+            total=booked.cost,
+            lines=[
+                LineInput(
+                    placement=booked.code,
+                    month=(booked.start.year, booked.start.month),
+                    amount=booked.cost,
+                )
+            ],
+        )
     invoice = record(demo, booked)
     with pytest.raises(PermissionDenied):
         services.approve(demo.ben, invoice)
@@ -151,18 +183,43 @@ def test_discrepancy_needs_an_override_reason(demo: Any, booked: OrderLine) -> N
         services.approve(demo.cara, invoice)
     services.dispute(demo.cara, invoice, "Total does not add up; send a corrected invoice.")
     assert invoice.status == "disputed"
-    assert services.approve(demo.cara, invoice, override_reason="Vendor confirmed by phone").status == "approved"
+    assert (
+        services.approve(demo.cara, invoice, override_reason="Vendor confirmed by phone").status
+        == "approved"
+    )
 
 
-def test_cli_import_and_payments_export(demo: Any, booked: OrderLine, tmp_path: Path, capsys: Any) -> None:
+def test_cli_import_and_payments_export(
+    demo: Any, booked: OrderLine, tmp_path: Path, capsys: Any
+) -> None:
     order = booked.order
     source = tmp_path / "invoices.csv"
     with source.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["vendor", "invoice_number", "invoice_date", "currency", "io_number",
-                         "placement", "month", "amount"])  # fmt: skip
-        writer.writerow([order.vendor.name, "CLI-1", "2026-11-02", order.currency, order.number,
-                         booked.code, f"{booked.start:%Y-%m}", str(booked.cost)])  # fmt: skip
+        writer.writerow(
+            [
+                "vendor",
+                "invoice_number",
+                "invoice_date",
+                "currency",
+                "io_number",
+                "placement",
+                "month",
+                "amount",
+            ]
+        )
+        writer.writerow(
+            [
+                order.vendor.name,
+                "CLI-1",
+                "2026-11-02",
+                order.currency,
+                order.number,
+                booked.code,
+                f"{booked.start:%Y-%m}",
+                str(booked.cost),
+            ]
+        )
     main(["invoices", "import", str(source), "--by", "cara@demo.test"])
     out = capsys.readouterr().out
     assert "CLI-1" in out and "matched" in out
@@ -180,7 +237,9 @@ def test_cli_import_and_payments_export(demo: Any, booked: OrderLine, tmp_path: 
     assert Decimal(rows[0]["net"]) + Decimal(rows[0]["agency_commission"]) == booked.cost
     assert PaymentBatch.objects.get().status == "exported"
     with pytest.raises(SystemExit, match="no approved invoices"):
-        main(["payments", "export", "--client", "NWND", "--by", "cara@demo.test", "-o", str(target)])
+        main(
+            ["payments", "export", "--client", "NWND", "--by", "cara@demo.test", "-o", str(target)]
+        )
 
 
 def test_cli_refuses_a_broken_file(demo: Any, tmp_path: Path) -> None:
@@ -201,9 +260,24 @@ def test_expired_and_replaced_links(demo: Any, booked: OrderLine) -> None:
     order.save()
     sent = orders.send_order(demo.ben, order, to="v@x.test", link_base="http://t/orders/answer")
     token = orders.answer_token(sent)
-    with mock.patch("time.time", return_value=time.time() + 15 * 86400):
-        with pytest.raises(orders.LinkError, match="expired"):
-            orders.order_for_token(token)
+    later = time.time() + 15 * 86400
+    with (
+        mock.patch("time.time", return_value=later),
+        pytest.raises(orders.LinkError, match="expired"),
+    ):
+        orders.order_for_token(token)
     orders.send_order(demo.ben, sent, to="v@x.test", link_base="http://t/orders/answer")
     with pytest.raises(orders.LinkError, match="replaced"):
         orders.order_for_token(token)
+
+
+def test_payment_file_columns_are_documented() -> None:
+    import re
+    from pathlib import Path
+
+    from mediadesk.finance.payments import JOURNAL_COLUMNS, PAYMENT_COLUMNS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "payments.md").read_text()
+    for name, columns in (("payment", PAYMENT_COLUMNS), ("journal", JOURNAL_COLUMNS)):
+        block = text.split(f"<!-- {name}-columns:start -->")[1].split(f"<!-- {name}-columns:end")[0]
+        assert re.findall(r"^\| `(\w+)` \|", block, re.M) == columns

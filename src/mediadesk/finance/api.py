@@ -1,8 +1,7 @@
 """Invoices, payment batches and the month-end close over the API."""
 
-
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -248,26 +247,40 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> Invoi
 def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Status[Any]:
     client = None
     if payload.client is not None:
-        client = get_object_or_404(Client.objects.visible_to(request.user), pk=payload.client)  # type: ignore[attr-defined]
+        client = get_object_or_404(Client.objects.visible_to(request.user), pk=payload.client)
     credit_for = None
     if payload.credit_for is not None:
         credit_for = get_object_or_404(_invoices(request), pk=payload.credit_for)
     vendor: int | str = payload.vendor
     lines = [
         services.LineInput(
-            placement=line.placement, month=parse_month(line.month, f"lines.{n}.month"),
-            amount=line.amount, io_number=line.io_number, description=line.description,
-            quantity=line.quantity, tax=line.tax,
-        )  # fmt: skip
+            placement=line.placement,
+            month=parse_month(line.month, f"lines.{n}.month"),
+            amount=line.amount,
+            io_number=line.io_number,
+            description=line.description,
+            quantity=line.quantity,
+            tax=line.tax,
+        )
         for n, line in enumerate(payload.lines, start=1)
     ]
     try:
         invoice = services.record_invoice(
-            request.user, vendor=vendor, number=payload.number,
-            invoice_date=payload.invoice_date, currency=payload.currency, total=payload.total,
-            tax=payload.tax, due_date=payload.due_date, client=client, kind=payload.kind,
-            credit_for=credit_for, notes=payload.notes, lines=lines, source=InvoiceSource.API,
-        )  # fmt: skip
+            request.user,
+            vendor=vendor,
+            number=payload.number,
+            invoice_date=payload.invoice_date,
+            currency=payload.currency,
+            total=payload.total,
+            tax=payload.tax,
+            due_date=payload.due_date,
+            client=client,
+            kind=payload.kind,
+            credit_for=credit_for,
+            notes=payload.notes,
+            lines=lines,
+            source=InvoiceSource.API,
+        )
     except services.DuplicateInvoice as exc:
         existing = exc.existing
         return Status(
@@ -302,16 +315,20 @@ def dispute(request: HttpRequest, invoice_id: int, payload: DisputeIn) -> Invoic
 @router.post("/invoices/{invoice_id}/approve", response=InvoiceOut, summary="Approve an invoice")
 def approve(request: HttpRequest, invoice_id: int, payload: ApproveIn) -> Invoice:
     services.approve(
-        request.user, _one(request, invoice_id), comment=payload.comment,
+        request.user,
+        _one(request, invoice_id),
+        comment=payload.comment,
         override_reason=payload.override_reason,
-    )  # fmt: skip
+    )
     return _one(request, invoice_id)
 
 
 def _batches(request: HttpRequest) -> Any:
-    return PaymentBatch.objects.visible_to(request.user).filter(
-        client_id__in=_finance_clients(request)
-    ).prefetch_related("invoices__lines__order_line")
+    return (
+        PaymentBatch.objects.visible_to(request.user)
+        .filter(client_id__in=_finance_clients(request))
+        .prefetch_related("invoices__lines__order_line")
+    )
 
 
 @router.get("/payment-batches", response=list[BatchOut], summary="List payment batches")
@@ -322,7 +339,7 @@ def list_batches(request: HttpRequest) -> Any:
 
 @router.post("/payment-batches", response={201: BatchOut}, summary="Batch approved invoices")
 def create_batch(request: HttpRequest, payload: BatchIn) -> Status[PaymentBatch]:
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=payload.client)  # type: ignore[attr-defined]
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=payload.client)
     invoices = None
     if payload.invoices is not None:
         invoices = list(Invoice.objects.visible_to(request.user).filter(pk__in=payload.invoices))
@@ -340,7 +357,9 @@ def get_batch(request: HttpRequest, batch_id: int) -> PaymentBatch:
 
 
 @router.get("/payment-batches/{batch_id}/export", summary="The batch's payment file (CSV)")
-def export_batch(request: HttpRequest, batch_id: int, layout: ExportLayout | None = None) -> HttpResponse:
+def export_batch(
+    request: HttpRequest, batch_id: int, layout: ExportLayout | None = None
+) -> HttpResponse:
     batch = get_object_or_404(_batches(request), pk=batch_id)
     response = HttpResponse(batch_csv(batch, layout), content_type="text/csv; charset=utf-8")
     name = f"{batch.number}-{layout or batch.layout}.csv"
@@ -356,7 +375,13 @@ def paid(request: HttpRequest, batch_id: int, payload: PaidIn) -> PaymentBatch:
 
 
 @router.get("/clients/{client_id}/close", summary="Month-end close of a client")
-def close(request: HttpRequest, client_id: int, month: str, to_date: bool = False) -> dict[str, Any]:
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)  # type: ignore[attr-defined]
+def close(
+    request: HttpRequest, client_id: int, month: str = "", to_date: bool = False
+) -> dict[str, Any]:
+    """The close of ``month`` (YYYY-MM; by default last month), or cumulative through it."""
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
     require(request.user, Action.VIEW_FINANCE, client.pk)
+    if not month:
+        last = date.today().replace(day=1) - timedelta(days=1)
+        month = f"{last:%Y-%m}"
     return close_payload(client, parse_month(month), to_date=to_date)

@@ -28,7 +28,8 @@ from mediadesk.finance.choices import InvoiceStatus
 from mediadesk.finance.models import FinanceSettings, InvoiceLine
 from mediadesk.orders.choices import OrderStatus
 from mediadesk.orders.models import OrderLine
-from mediadesk.planning.choices import CostModel, PlanStatus
+from mediadesk.domain.costmodels import CostModel
+from mediadesk.planning.choices import PlanStatus
 from mediadesk.planning.models import Campaign, Placement, PlanVersion
 from mediadesk.planning.plans import weights_of
 
@@ -68,7 +69,7 @@ def ordered(line: OrderLine, currency: str) -> OrderedLine:
     """An IO line as the match sees it: its whole flight, at its booked cost."""
     return OrderedLine(
         key=line.line_key,
-        cost_model=CostModel(line.cost_model),  # type: ignore[arg-type]
+        cost_model=CostModel(line.cost_model),
         rate=line.rate,
         quantity=line.quantity + line.makegood_quantity,
         cost=line.booked_cost,
@@ -83,7 +84,7 @@ def planned_as_ordered(placement: Placement) -> OrderedLine:
     """A plan line with no accepted IO is valued as planned."""
     return OrderedLine(
         key=placement.line_key,
-        cost_model=CostModel(placement.cost_model),  # type: ignore[arg-type]
+        cost_model=CostModel(placement.cost_model),
         rate=placement.rate,
         quantity=placement.quantity,
         cost=placement.cost,
@@ -106,9 +107,7 @@ def monthly_delivery(
         .values("campaign_id", "line_key", "month")
         .annotate(**{column: Sum(column) for column in _COLUMNS})
     )
-    return {
-        (row["campaign_id"], row["line_key"], month_of(row["month"])): row for row in sums
-    }
+    return {(row["campaign_id"], row["line_key"], month_of(row["month"])): row for row in sums}
 
 
 def delivered(cost_model: str, sums: dict[str, Any] | None) -> Delivered | None:
@@ -173,7 +172,9 @@ class _Amounts:
     paid: dict[Month, Decimal]
 
 
-def _monthly(total: Decimal, start: date, end: date, weights: Any, currency: str) -> dict[Month, Decimal]:
+def _monthly(
+    total: Decimal, start: date, end: date, weights: Any, currency: str
+) -> dict[Month, Decimal]:
     places = CURRENCY_MINOR_UNITS.get(currency, 2)
     months: dict[Month, Decimal] = defaultdict(Decimal)
     for piece in spread(
@@ -207,7 +208,9 @@ def _delivered_value(
     return result
 
 
-def ledger(client: Client, *, campaigns: Sequence[Campaign] | None = None, today: date | None = None) -> list[LedgerLine]:
+def ledger(
+    client: Client, *, campaigns: Sequence[Campaign] | None = None, today: date | None = None
+) -> list[LedgerLine]:
     """Every placement-month of the client's campaigns (or the given ones) with its five numbers."""
     today = today or date.today()
     if campaigns is None:
@@ -225,19 +228,22 @@ def ledger(client: Client, *, campaigns: Sequence[Campaign] | None = None, today
         by_key_month[key][month] = row
     invoiced: dict[str, dict[Month, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     paid: dict[str, dict[Month, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for key, month, amount, status in InvoiceLine.objects.filter(
+    for key, served, amount, status in InvoiceLine.objects.filter(
         invoice__client=client, order_line__isnull=False
     ).values_list("order_line__line_key", "month", "amount", "invoice__status"):
-        invoiced[key][month_of(month)] += amount
+        invoiced[key][month_of(served)] += amount
         if status == InvoiceStatus.PAID:
-            paid[key][month_of(month)] += amount
+            paid[key][month_of(served)] += amount
 
     amounts: dict[str, _Amounts] = {}
     for placement in placements:
         planned = _monthly(
-            placement.cost, placement.start, placement.end, weights_of(placement),
+            placement.cost,
+            placement.start,
+            placement.end,
+            weights_of(placement),
             placement.currency,
-        )  # fmt: skip
+        )
         line = booked.get(placement.line_key)
         order = ordered(line, line.order.currency) if line else planned_as_ordered(placement)
         booked_months = (
