@@ -18,10 +18,12 @@ BENCHMARKS = [
     "flighting",
     "plans",
     "ingest",
+    "invoices",
     "delivery",
     "delivery_import",
     "matching",
     "close",
+    "orders",
 ]
 
 

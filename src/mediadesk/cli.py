@@ -356,8 +356,9 @@ def _demo_finance(port: int) -> None:
     from mediadesk.finance.demo import load_demo_finance
 
     people = {user.email: user for user in User.objects.filter(email__endswith="@demo.test")}
-    with channel("cli"), override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    with (
+        channel("cli"),
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
     ):
         load_demo_finance(
             people["ben@demo.test"], people["cara@demo.test"], people["alice@demo.test"],
@@ -462,8 +463,9 @@ def cmd_invoices_import(args: argparse.Namespace) -> int:
     except (ValidationError, PermissionDenied) as exc:
         raise _refused(exc) from None
     for invoice in made:
+        status = invoice.get_status_display().lower()
         print(f"{invoice.vendor.name} {invoice.number}: {invoice.total} {invoice.currency}, "
-              f"{invoice.lines.count()} lines, {invoice.get_status_display().lower()} (id {invoice.pk})")  # fmt: skip
+              f"{invoice.lines.count()} lines, {status} (id {invoice.pk})")  # fmt: skip
         for line in invoice.lines.all():
             for found in line.discrepancies:
                 print(f"  {line.placement_code} {line.month:%Y-%m}: {found['message']}")
@@ -492,7 +494,9 @@ def cmd_payments_export(args: argparse.Namespace) -> int:
         batch = found
     else:
         if not args.client:
-            raise SystemExit("Give --client CODE to batch its approved invoices, or --batch NUMBER.")
+            raise SystemExit(
+                "Give --client CODE to batch its approved invoices, or --batch NUMBER."
+            )
         client = Client.objects.visible_to(actor).filter(code__iexact=args.client).first()
         if client is None:
             raise SystemExit(f"{actor.email} sees no client {args.client}.")

@@ -58,10 +58,13 @@ def test_duplicate_number_answers_409_naming_the_existing(books: Any, api_as: An
     assert existing is not None
     line = existing.lines.first()
     body = {
-        "vendor": existing.vendor_id, "number": existing.number, "invoice_date": "2026-11-20",
-        "currency": existing.currency, "total": "10.00",
+        "vendor": existing.vendor_id,
+        "number": existing.number,
+        "invoice_date": "2026-11-20",
+        "currency": existing.currency,
+        "total": "10.00",
         "lines": [{"placement": line.placement_code, "month": "2026-10", "amount": "10.00"}],
-    }  # fmt: skip
+    }
     before = Invoice.objects.count()
     response = api_as(books.cara).post("/api/v1/invoices", body)
     assert response.status_code == 409
@@ -130,22 +133,35 @@ def test_close_reconciles_with_plan_delivery_and_invoices(books: Any, api_as: An
     from mediadesk.planning.plans import weights_of
 
     for placement in Placement.objects.filter(version__in=list(versions.values())):
-        months = _monthly(placement.cost, placement.start, placement.end, weights_of(placement), "EUR")
+        months = _monthly(
+            placement.cost, placement.start, placement.end, weights_of(placement), "EUR"
+        )
         planned += sum((v for m, v in months.items() if m <= (2026, 10)), Decimal(0))
     assert Decimal(totals["planned"]["gross"]) == planned
     invoiced = sum(
-        (line.amount for invoice in Invoice.objects.filter(client=client) for line in invoice.lines.all()
-         if (line.month.year, line.month.month) <= (2026, 10)),
+        (
+            line.amount
+            for invoice in Invoice.objects.filter(client=client)
+            for line in invoice.lines.all()
+            if (line.month.year, line.month.month) <= (2026, 10)
+        ),
         Decimal(0),
-    )  # fmt: skip
+    )
     assert Decimal(totals["invoiced"]["gross"]) == invoiced
     delivered = Decimal(totals["delivered"]["gross"])
     assert delivered > 0
     accrual = Decimal(totals["accrual"]["gross"]) - Decimal(totals["over_invoiced"]["gross"])
     assert accrual == delivered - invoiced
     # Another client's close is not there for Dan (a Northwind reviewer) or Ben on Fabrikam.
-    assert api_as(books.dan).get(f"/api/v1/clients/{client.pk}/close", month="2026-10").status_code in (403, 404)
-    assert api_as(books.ben).get(f"/api/v1/clients/{books.fabrikam.pk}/close", month="2026-10").status_code == 404
+    assert api_as(books.dan).get(
+        f"/api/v1/clients/{client.pk}/close", month="2026-10"
+    ).status_code in (403, 404)
+    assert (
+        api_as(books.ben)
+        .get(f"/api/v1/clients/{books.fabrikam.pk}/close", month="2026-10")
+        .status_code
+        == 404
+    )
 
 
 def test_bad_month_is_explained(books: Any, api_as: Any) -> None:

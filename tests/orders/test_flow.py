@@ -37,7 +37,9 @@ def test_generate_one_order_per_vendor(demo: Any) -> None:
 
 def test_send_and_accept_through_the_link(demo: Any, client: Any) -> None:
     order = services.generate_orders(demo.ben, approved(demo))[0]
-    services.send_order(demo.ben, order, to="sales@vendor.test", link_base="http://testserver/orders/answer")
+    services.send_order(
+        demo.ben, order, to="sales@vendor.test", link_base="http://testserver/orders/answer"
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.attachments[0][1].startswith(b"%PDF-")

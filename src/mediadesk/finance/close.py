@@ -30,9 +30,18 @@ from mediadesk.planning.models import Campaign
 from mediadesk.web.exports import neutralize
 
 FIGURES = (
-    "planned", "booked", "delivered", "invoiced", "paid", "accrual", "over_invoiced",
-    "booked_vs_planned", "delivered_vs_booked", "invoiced_vs_delivered", "paid_vs_invoiced",
-)  # fmt: skip
+    "planned",
+    "booked",
+    "delivered",
+    "invoiced",
+    "paid",
+    "accrual",
+    "over_invoiced",
+    "booked_vs_planned",
+    "delivered_vs_booked",
+    "invoiced_vs_delivered",
+    "paid_vs_invoiced",
+)
 
 
 def close_report(
@@ -45,7 +54,11 @@ def close_report(
 
 
 def _figure(figure: Figure) -> dict[str, str]:
-    return {"gross": str(figure.gross), "net": str(figure.net), "commission": str(figure.commission)}
+    return {
+        "gross": str(figure.gross),
+        "net": str(figure.net),
+        "commission": str(figure.commission),
+    }
 
 
 def _figures(item: CloseFigures) -> dict[str, Any]:
@@ -80,7 +93,9 @@ def close_xlsx(client: Client, month: tuple[int, int], *, to_date: bool = False)
     head = book.add_format({"bold": True, "bottom": 1, "text_wrap": True})
     money = book.add_format({"num_format": "#,##0.00"})
     total = book.add_format({"num_format": "#,##0.00", "bold": True, "top": 1})
-    title = f"{client.name}: month-end close, {month_name(month)}" + (" (to date)" if to_date else "")
+    title = f"{client.name}: month-end close, {month_name(month)}" + (
+        " (to date)" if to_date else ""
+    )
     sheet.write_string(0, 0, neutralize(title), bold)
     for col, header in enumerate(CLOSE_COLUMNS):
         sheet.write_string(2, col, header, head)
@@ -90,7 +105,9 @@ def close_xlsx(client: Client, month: tuple[int, int], *, to_date: bool = False)
             if isinstance(value, Decimal):
                 sheet.write_number(row_number, col, float(value), total if is_total else money)
             elif value is not None:
-                sheet.write_string(row_number, col, neutralize(str(value)), bold if is_total else None)
+                sheet.write_string(
+                    row_number, col, neutralize(str(value)), bold if is_total else None
+                )
     sheet.freeze_panes(3, 1)
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, len(CLOSE_COLUMNS) - 1, 13)

@@ -9,6 +9,7 @@ approves and batches.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -42,9 +43,7 @@ def _approved(campaign: Campaign) -> PlanVersion | None:
 
 
 def _accept(coordinator: Any, order: InsertionOrder, who: str) -> InsertionOrder:
-    sent = orders.send_order(
-        coordinator, order, to=_vendor_email(order), link_base=_LINK_BASE
-    )
+    sent = orders.send_order(coordinator, order, to=_vendor_email(order), link_base=_LINK_BASE)
     return orders.answer_order(sent, accept=True, name=who, title="Sales director", ip="192.0.2.10")
 
 
@@ -70,7 +69,9 @@ def _month_before(today: date) -> tuple[int, int]:
     return (last.year, last.month)
 
 
-def _book(coordinator: Any, campaign: Campaign, answer: Callable[[InsertionOrder, int], None]) -> list[InsertionOrder]:
+def _book(
+    coordinator: Any, campaign: Campaign, answer: Callable[[InsertionOrder, int], None]
+) -> list[InsertionOrder]:
     version = _approved(campaign)
     if version is None:
         return []
@@ -104,9 +105,13 @@ def load_demo_finance(
         elif position == 1:
             sent = orders.send_order(admin, order, to=_vendor_email(order), link_base=_LINK_BASE)
             orders.answer_order(
-                sent, accept=False, name="Marc Weber", title="Head of sales", ip="192.0.2.44",
+                sent,
+                accept=False,
+                name="Marc Weber",
+                title="Head of sales",
+                ip="192.0.2.44",
                 reason="The Sunday slots are sold out; we can offer Saturday instead.",
-            )  # fmt: skip
+            )
         else:
             _accept(admin, order, "Lena Vogt")
 
@@ -146,7 +151,12 @@ def _revise(admin: Any, campaign: Campaign) -> None:
     line = draft.placements.filter(cost_model=CostModel.CPM).order_by("position").first()
     if line is None:
         return
-    planning.update_placement(admin, line, {"quantity": (line.quantity * Decimal("1.1")).quantize(Decimal(1))}, "Client adds 10%")
+    planning.update_placement(
+        admin,
+        line,
+        {"quantity": (line.quantity * Decimal("1.1")).quantize(Decimal(1))},
+        "Client adds 10%",
+    )
     planning.submit_plan(admin, draft, "Client adds 10% on video")
     planning.approve_plan(admin, draft, "Approved.")
     if campaign.shared_with_client:
@@ -210,9 +220,12 @@ def _record(
         tax=(total * Decimal("0.19")).quantize(_CENT, rounding=ROUND_HALF_UP),
         lines=[
             services.LineInput(
-                placement=line.code, month=month, amount=amount, io_number=order.number,
+                placement=line.code,
+                month=month,
+                amount=amount,
+                io_number=order.number,
                 description=line.description[:120],
-            )  # fmt: skip
+            )
             for line, amount in amounts
         ],
     )
@@ -222,7 +235,9 @@ def _live_invoices(finance: Any, campaign: Campaign, month: tuple[int, int]) -> 
     """Over-billed, under-delivered and matched invoices for last month, and a duplicate."""
     made = 0
     candidates: list[tuple[OrderLine, Decimal, Decimal]] = []
-    for line in OrderLine.objects.filter(order__campaign=campaign, order__status=OrderStatus.ACCEPTED).select_related("order"):
+    for line in OrderLine.objects.filter(
+        order__campaign=campaign, order__status=OrderStatus.ACCEPTED
+    ).select_related("order"):
         if line.is_removed or line.cost_model == CostModel.FLAT:
             continue
         owed = _payable_to_date(line, month)
@@ -231,29 +246,36 @@ def _live_invoices(finance: Any, campaign: Campaign, month: tuple[int, int]) -> 
         )
         candidates.append((line, owed, planned))
     used: set[int] = set()
-    under = next(((l, o, p) for l, o, p in candidates if p > o * Decimal("1.05") and o > 0), None)
+    under = next(((c, o, p) for c, o, p in candidates if p > o * Decimal("1.05") and o > 0), None)
     if under is not None:
         line, owed, planned = under
-        _record(finance, line.order, [(line, planned)], month, f"UD-{month[0]}{month[1]:02d}-{line.pk}")
+        _record(
+            finance, line.order, [(line, planned)], month, f"UD-{month[0]}{month[1]:02d}-{line.pk}"
+        )
         used.add(line.order_id)
         made += 1
-    over = next(((l, o, p) for l, o, p in candidates if o > 0 and l.order_id not in used), None)
+    over = next(((c, o, p) for c, o, p in candidates if o > 0 and c.order_id not in used), None)
     if over is not None:
         line, owed, _ = over
         extra = (owed * Decimal("0.08")).quantize(_CENT)
-        _record(finance, line.order, [(line, owed + extra)], month, f"OB-{month[0]}{month[1]:02d}-{line.pk}")
+        _record(
+            finance,
+            line.order,
+            [(line, owed + extra)],
+            month,
+            f"OB-{month[0]}{month[1]:02d}-{line.pk}",
+        )
         used.add(line.order_id)
         made += 1
-    matched = next(((l, o, p) for l, o, p in candidates if o > 0 and l.order_id not in used), None)
+    matched = next(((c, o, p) for c, o, p in candidates if o > 0 and c.order_id not in used), None)
     if matched is not None:
         line, owed, _ = matched
         number = f"M-{month[0]}{month[1]:02d}-{line.pk}"
         _record(finance, line.order, [(line, owed)], month, number)
         made += 1
-        try:  # The vendor e-mails the same invoice again: caught, nothing saved.
+        # The vendor e-mails the same invoice again: caught, nothing saved.
+        with suppress(Conflict):
             _record(finance, line.order, [(line, owed)], month, number)
-        except Conflict:
-            pass
     return made
 
 
@@ -273,13 +295,19 @@ def _approve(finance: Any, admin: Any, invoice: Invoice) -> Invoice:
     return invoice
 
 
-def _matched_and_batched(finance: Any, admin: Any, campaign: Campaign, month: tuple[int, int]) -> int:
+def _matched_and_batched(
+    finance: Any, admin: Any, campaign: Campaign, month: tuple[int, int]
+) -> int:
     """A matched invoice, approved and exported in a payment batch (not paid yet)."""
-    for line in OrderLine.objects.filter(order__campaign=campaign, order__status=OrderStatus.ACCEPTED).select_related("order"):
+    for line in OrderLine.objects.filter(
+        order__campaign=campaign, order__status=OrderStatus.ACCEPTED
+    ).select_related("order"):
         owed = _payable_to_date(line, month)
         if owed <= 0 or line.is_removed:
             continue
-        invoice = _record(finance, line.order, [(line, owed)], month, f"{line.order.number}-{month[1]:02d}")
+        invoice = _record(
+            finance, line.order, [(line, owed)], month, f"{line.order.number}-{month[1]:02d}"
+        )
         if invoice.status == "matched":
             invoice = _approve(finance, admin, invoice)
             if invoice.status == "approved":

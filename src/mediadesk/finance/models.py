@@ -44,17 +44,27 @@ class FinanceSettings(models.Model):
         default=5, help_text="Differences up to this many cents (minor units) are rounding."
     )
     grp_percent = models.DecimalField(
-        "GRP tolerance %", max_digits=5, decimal_places=2, default=Decimal("5.00"),
+        "GRP tolerance %",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5.00"),
         help_text="A CPP buy delivering within this share of its GRPs is paid as ordered.",
-    )  # fmt: skip
+    )
     delivery_percent = models.DecimalField(
-        "over-delivery payable %", max_digits=5, decimal_places=2, default=Decimal("0.00"),
+        "over-delivery payable %",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
         help_text="How far above the ordered cost delivered units may be paid (0: never).",
-    )  # fmt: skip
+    )
     second_approval_above = models.DecimalField(
-        max_digits=16, decimal_places=2, null=True, blank=True, default=Decimal("50000.00"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("50000.00"),
         help_text="Invoices above this total need a second finance approver (blank: never).",
-    )  # fmt: skip
+    )
     expense_account = models.CharField(max_length=40, default="6100")
     payable_account = models.CharField(max_length=40, default="2100")
     cost_centre = models.CharField(max_length=40, blank=True)
@@ -87,9 +97,11 @@ class Invoice(models.Model):
     due_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     total = models.DecimalField(
-        "stated total", max_digits=16, decimal_places=2,
+        "stated total",
+        max_digits=16,
+        decimal_places=2,
         help_text="The total before tax, as printed on the invoice.",
-    )  # fmt: skip
+    )
     tax = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     status = models.CharField(
         max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.RECEIVED

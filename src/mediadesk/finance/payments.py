@@ -17,13 +17,37 @@ from mediadesk.finance.choices import ExportLayout
 from mediadesk.finance.models import FinanceSettings, Invoice, PaymentBatch
 
 PAYMENT_COLUMNS = [
-    "batch", "client", "vendor", "vendor_tax_id", "invoice", "invoice_date", "due_date",
-    "currency", "media_gross", "agency_commission", "net", "tax", "amount_to_pay",
-]  # fmt: skip
+    "batch",
+    "client",
+    "vendor",
+    "vendor_tax_id",
+    "invoice",
+    "invoice_date",
+    "due_date",
+    "currency",
+    "media_gross",
+    "agency_commission",
+    "net",
+    "tax",
+    "amount_to_pay",
+]
 JOURNAL_COLUMNS = [
-    "date", "journal", "account", "cost_centre", "client", "campaign", "vendor", "invoice",
-    "description", "net", "tax", "gross", "currency", "media_gross", "agency_commission",
-]  # fmt: skip
+    "date",
+    "journal",
+    "account",
+    "cost_centre",
+    "client",
+    "campaign",
+    "vendor",
+    "invoice",
+    "description",
+    "net",
+    "tax",
+    "gross",
+    "currency",
+    "media_gross",
+    "agency_commission",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +82,9 @@ def figures(invoice: Invoice) -> InvoiceFigures:
 def _safe(value: object) -> str:
     """Neutralize formula injection: a cell that starts like a formula is quoted."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
+    return (
+        "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
+    )
 
 
 def _number(text: str) -> bool:
@@ -80,12 +106,23 @@ def batch_rows(batch: PaymentBatch, layout: str | None = None) -> tuple[list[str
     if layout == ExportLayout.MEDIADESK:
         for invoice in invoices:
             f = figures(invoice)
-            rows.append([
-                batch.number, invoice.client.name, invoice.vendor.name, invoice.vendor.tax_id,
-                invoice.number, invoice.invoice_date.isoformat(),
-                invoice.due_date.isoformat() if invoice.due_date else "", invoice.currency,
-                str(f.media_gross), str(f.commission), str(f.net), str(f.tax), str(f.to_pay),
-            ])  # fmt: skip
+            rows.append(
+                [
+                    batch.number,
+                    invoice.client.name,
+                    invoice.vendor.name,
+                    invoice.vendor.tax_id,
+                    invoice.number,
+                    invoice.invoice_date.isoformat(),
+                    invoice.due_date.isoformat() if invoice.due_date else "",
+                    invoice.currency,
+                    str(f.media_gross),
+                    str(f.commission),
+                    str(f.net),
+                    str(f.tax),
+                    str(f.to_pay),
+                ]
+            )
         return PAYMENT_COLUMNS, [[_safe(cell) for cell in row] for row in rows]
     accounts = FinanceSettings.objects.filter(client_id=batch.client_id).first()
     expense = accounts.expense_account if accounts else "6100"
@@ -97,15 +134,45 @@ def batch_rows(batch: PaymentBatch, layout: str | None = None) -> tuple[list[str
             {line.order_line.order.campaign.code for line in lines if line.order_line}
         )
         f = figures(invoice)
-        common = [centre, invoice.client.name, ", ".join(campaigns), invoice.vendor.name, invoice.number]
+        common = [
+            centre,
+            invoice.client.name,
+            ", ".join(campaigns),
+            invoice.vendor.name,
+            invoice.number,
+        ]
         day = invoice.invoice_date.isoformat()
         # Debit the media expense with the net (what the agency pays), credit the vendor.
-        rows.append([day, batch.number, expense, *common, f"Media {invoice.number}",
-                     str(f.net), str(f.tax), str(f.to_pay), invoice.currency,
-                     str(f.media_gross), str(f.commission)])  # fmt: skip
-        rows.append([day, batch.number, payable, *common, f"Vendor {invoice.vendor.name}",
-                     str(-f.net), str(-f.tax), str(-f.to_pay), invoice.currency,
-                     str(-f.media_gross), str(-f.commission)])  # fmt: skip
+        rows.append(
+            [
+                day,
+                batch.number,
+                expense,
+                *common,
+                f"Media {invoice.number}",
+                str(f.net),
+                str(f.tax),
+                str(f.to_pay),
+                invoice.currency,
+                str(f.media_gross),
+                str(f.commission),
+            ]
+        )
+        rows.append(
+            [
+                day,
+                batch.number,
+                payable,
+                *common,
+                f"Vendor {invoice.vendor.name}",
+                str(-f.net),
+                str(-f.tax),
+                str(-f.to_pay),
+                invoice.currency,
+                str(-f.media_gross),
+                str(-f.commission),
+            ]
+        )
     return JOURNAL_COLUMNS, [[_safe(cell) for cell in row] for row in rows]
 
 

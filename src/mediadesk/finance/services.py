@@ -49,9 +49,11 @@ from mediadesk.orders.services import vendor_key
 from mediadesk.vendors.models import Vendor
 
 MATCHABLE = (
-    InvoiceStatus.RECEIVED, InvoiceStatus.MATCHED, InvoiceStatus.DISCREPANCY,
+    InvoiceStatus.RECEIVED,
+    InvoiceStatus.MATCHED,
+    InvoiceStatus.DISCREPANCY,
     InvoiceStatus.DISPUTED,
-)  # fmt: skip
+)
 PDF_MAGIC = b"%PDF-"
 MAX_PDF_BYTES = 20 * 1024 * 1024
 
@@ -138,9 +140,7 @@ def _booked_lines_of(vendor: Vendor, client_ids: Sequence[int]) -> list[OrderLin
     )
 
 
-def _resolve(
-    line: LineInput, booked: Sequence[OrderLine]
-) -> OrderLine | None:
+def _resolve(line: LineInput, booked: Sequence[OrderLine]) -> OrderLine | None:
     code = line.placement.strip().casefold()
     number = line.io_number.strip().casefold()
     for candidate in booked:
@@ -158,14 +158,17 @@ def _visible_client_ids(actor: Any) -> list[int]:
     return [client_id for client_id in roles_by_client(actor)]
 
 
-def _check_duplicate(actor: Any, vendor: Vendor, number: str, total: Decimal, months: set[tuple[int, int]], kind: str) -> None:
+def _check_duplicate(
+    actor: Any, vendor: Vendor, number: str, total: Decimal, months: set[tuple[int, int]], kind: str
+) -> None:
     visible = set(_visible_client_ids(actor))
     same_number = Invoice.objects.filter(vendor=vendor, number__iexact=number).first()
     if same_number is not None:
         raise DuplicateInvoice(
-            same_number, f"{vendor.name} invoice number {number} is recorded",
+            same_number,
+            f"{vendor.name} invoice number {number} is recorded",
             same_number.client_id in visible,
-        )  # fmt: skip
+        )
     candidates = Invoice.objects.filter(vendor=vendor, total=total, kind=kind).prefetch_related(
         "lines"
     )
@@ -273,23 +276,37 @@ def record_invoice(
     with transaction.atomic():
         _check_duplicate(actor, found_vendor, number, total, months, kind)
         invoice = Invoice(
-            client_id=client_id, vendor=found_vendor, kind=kind, credit_for=credit_for,
-            number=number, invoice_date=invoice_date, due_date=due_date, currency=currency,
-            total=total, tax=tax if tax is not None else sum((l.tax for l in lines), Decimal(0)),
-            source=source, notes=notes.strip(), created_by=_user(actor),
-        )  # fmt: skip
+            client_id=client_id,
+            vendor=found_vendor,
+            kind=kind,
+            credit_for=credit_for,
+            number=number,
+            invoice_date=invoice_date,
+            due_date=due_date,
+            currency=currency,
+            total=total,
+            tax=tax if tax is not None else sum((each.tax for each in lines), Decimal(0)),
+            source=source,
+            notes=notes.strip(),
+            created_by=_user(actor),
+        )
         if pdf is not None:
             invoice.file.save(pdf[1], ContentFile(pdf[0]), save=False)
             invoice.filename = pdf[1][:255]
         invoice.save()
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
-                invoice=invoice, position=position, io_number=line.io_number.strip(),
-                placement_code=line.placement.strip(), order_line=found,
+                invoice=invoice,
+                position=position,
+                io_number=line.io_number.strip(),
+                placement_code=line.placement.strip(),
+                order_line=found,
                 month=date(line.month[0], line.month[1], 1),
-                description=line.description.strip()[:300], quantity=line.quantity,
-                amount=line.amount, tax=line.tax,
-            )  # fmt: skip
+                description=line.description.strip()[:300],
+                quantity=line.quantity,
+                amount=line.amount,
+                tax=line.tax,
+            )
             for position, (line, found) in enumerate(zip(lines, resolved, strict=True), start=1)
         )
         record(
@@ -310,8 +327,10 @@ def _previously_billed(invoice: Invoice, keys: set[str]) -> dict[Any, Decimal]:
             invoice__client_id=invoice.client_id,
             order_line__line_key__in=keys,
         )
-        .filter(Q(invoice__created_at__lt=invoice.created_at)
-                | Q(invoice__created_at=invoice.created_at, invoice_id__lt=invoice.pk))  # fmt: skip
+        .filter(
+            Q(invoice__created_at__lt=invoice.created_at)
+            | Q(invoice__created_at=invoice.created_at, invoice_id__lt=invoice.pk)
+        )
         .values_list("order_line__line_key", "amount")
     )
     totals: dict[Any, Decimal] = {}
@@ -322,9 +341,11 @@ def _previously_billed(invoice: Invoice, keys: set[str]) -> dict[Any, Decimal]:
 
 def _match(invoice: Invoice) -> None:
     """Run the 3-way match and store each line's result and the invoice's status."""
-    lines = list(invoice.lines.select_related("order_line__order").prefetch_related(
-        "order_line__adjustments"
-    ))  # fmt: skip
+    lines = list(
+        invoice.lines.select_related("order_line__order").prefetch_related(
+            "order_line__adjustments"
+        )
+    )
     order_lines = {line.order_line.pk: line.order_line for line in lines if line.order_line}
     orders = [ordered(found, found.order.currency) for found in order_lines.values()]
     billed = [
@@ -403,8 +424,14 @@ def dispute(actor: Any, invoice: Invoice, note: str) -> Invoice:
     """Raise a dispute with the vendor: the note says what is wrong and what is expected."""
     require(actor, Action.EDIT_FINANCE, invoice.client_id)
     if not note.strip():
-        raise ValidationError({"note": ["Say what is disputed and what you expect (e.g. a credit)."]})
-    if invoice.status not in (InvoiceStatus.MATCHED, InvoiceStatus.DISCREPANCY, InvoiceStatus.DISPUTED):
+        raise ValidationError(
+            {"note": ["Say what is disputed and what you expect (e.g. a credit)."]}
+        )
+    if invoice.status not in (
+        InvoiceStatus.MATCHED,
+        InvoiceStatus.DISCREPANCY,
+        InvoiceStatus.DISPUTED,
+    ):
         raise Conflict(
             f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; only a matched "
             "invoice or one with discrepancies can be disputed."
@@ -417,9 +444,12 @@ def dispute(actor: Any, invoice: Invoice, note: str) -> Invoice:
             invoice=invoice, text=note.strip(), is_dispute=True, created_by=_user(actor)
         )
         record(
-            actor=actor, obj=invoice, action=AuditAction.DISPUTED,
-            changes={"status": [before, InvoiceStatus.DISPUTED]}, reason=note.strip(),
-        )  # fmt: skip
+            actor=actor,
+            obj=invoice,
+            action=AuditAction.DISPUTED,
+            changes={"status": [before, InvoiceStatus.DISPUTED]},
+            reason=note.strip(),
+        )
     return invoice
 
 
@@ -428,8 +458,15 @@ def add_note(actor: Any, invoice: Invoice, text: str) -> InvoiceNote:
     if not text.strip():
         raise ValidationError({"text": ["Write the note."]})
     with transaction.atomic():
-        note = InvoiceNote.objects.create(invoice=invoice, text=text.strip(), created_by=_user(actor))
-        record(actor=actor, obj=invoice, action=AuditAction.UPDATED, changes={"note": [None, text.strip()[:200]]})
+        note = InvoiceNote.objects.create(
+            invoice=invoice, text=text.strip(), created_by=_user(actor)
+        )
+        record(
+            actor=actor,
+            obj=invoice,
+            action=AuditAction.UPDATED,
+            changes={"note": [None, text.strip()[:200]]},
+        )
     return note
 
 
@@ -438,7 +475,9 @@ def approvals_needed(invoice: Invoice) -> int:
     return 2 if limit is not None and abs(invoice.total) > limit else 1
 
 
-def approve(actor: Any, invoice: Invoice, *, comment: str = "", override_reason: str = "") -> Invoice:
+def approve(
+    actor: Any, invoice: Invoice, *, comment: str = "", override_reason: str = ""
+) -> Invoice:
     """A finance approval. Discrepancies need a written override reason; above the client's
     limit a second, different finance person approves before the invoice is approved."""
     require(actor, Action.EDIT_FINANCE, invoice.client_id)
@@ -465,20 +504,26 @@ def approve(actor: Any, invoice: Invoice, *, comment: str = "", override_reason:
                 "a second finance person approves it."
             )
         InvoiceApproval.objects.create(
-            invoice=invoice, approved_by=actor, comment=comment.strip(),
+            invoice=invoice,
+            approved_by=actor,
+            comment=comment.strip(),
             override_reason=override_reason.strip(),
-        )  # fmt: skip
+        )
         before = invoice.status
         done = invoice.approvals.count() >= approvals_needed(invoice)
         if done:
             invoice.status = InvoiceStatus.APPROVED
             invoice.save(update_fields=["status"])
         record(
-            actor=actor, obj=invoice, action=AuditAction.APPROVED,
-            changes={"status": [before, invoice.status],
-                     "approvals": [None, f"{invoice.approvals.count()} of {approvals_needed(invoice)}"]},
+            actor=actor,
+            obj=invoice,
+            action=AuditAction.APPROVED,
+            changes={
+                "status": [before, invoice.status],
+                "approvals": [None, f"{invoice.approvals.count()} of {approvals_needed(invoice)}"],
+            },
             reason=override_reason.strip() or comment.strip(),
-        )  # fmt: skip
+        )
     return invoice
 
 
@@ -527,19 +572,28 @@ def create_batch(
         currencies = sorted({i.currency for i in found})
         if len(currencies) > 1:
             raise ValidationError(
-                {"currency": [f"The invoices are in {', '.join(currencies)}; a batch has one currency."]}
+                {
+                    "currency": [
+                        f"The invoices are in {', '.join(currencies)}; a batch has one currency."
+                    ]
+                }
             )
         batch = PaymentBatch.objects.create(
-            client=client, number=_batch_number(client), currency=currencies[0],
-            layout=layout, created_by=_user(actor),
-        )  # fmt: skip
+            client=client,
+            number=_batch_number(client),
+            currency=currencies[0],
+            layout=layout,
+            created_by=_user(actor),
+        )
         Invoice.objects.filter(pk__in=[i.pk for i in found]).update(
             batch=batch, status=InvoiceStatus.EXPORTED
         )
         record(
-            actor=actor, obj=batch, action=AuditAction.EXPORTED,
+            actor=actor,
+            obj=batch,
+            action=AuditAction.EXPORTED,
             changes={"invoices": [None, len(found)]},
-        )  # fmt: skip
+        )
     return batch
 
 
@@ -554,10 +608,12 @@ def mark_paid(actor: Any, batch: PaymentBatch, paid_on: date | None = None) -> P
         batch.save(update_fields=["status", "paid_at"])
         batch.invoices.update(status=InvoiceStatus.PAID, paid_at=when)
         record(
-            actor=actor, obj=batch, action=AuditAction.PAID,
+            actor=actor,
+            obj=batch,
+            action=AuditAction.PAID,
             changes={"status": [BatchStatus.EXPORTED, BatchStatus.PAID]},
             reason=f"paid on {paid_on}" if paid_on else "",
-        )  # fmt: skip
+        )
     return batch
 
 
@@ -578,10 +634,14 @@ def import_invoices(
         for found in parsed:
             lines = [
                 LineInput(
-                    placement=line.placement, month=line.month, amount=line.amount,
-                    io_number=line.io_number, description=line.description,
-                    quantity=line.quantity, tax=line.tax,
-                )  # fmt: skip
+                    placement=line.placement,
+                    month=line.month,
+                    amount=line.amount,
+                    io_number=line.io_number,
+                    description=line.description,
+                    quantity=line.quantity,
+                    tax=line.tax,
+                )
                 for line in found.lines
             ]
             total = found.stated_total
@@ -590,12 +650,18 @@ def import_invoices(
             try:
                 made.append(
                     record_invoice(
-                        actor, vendor=found.vendor, number=found.number,
-                        invoice_date=found.invoice_date, currency=found.currency, total=total,
-                        lines=lines, client=client, due_date=found.due_date,
+                        actor,
+                        vendor=found.vendor,
+                        number=found.number,
+                        invoice_date=found.invoice_date,
+                        currency=found.currency,
+                        total=total,
+                        lines=lines,
+                        client=client,
+                        due_date=found.due_date,
                         kind=InvoiceKind.CREDIT_NOTE if total < 0 else InvoiceKind.INVOICE,
                         source=InvoiceSource.IMPORT,
-                    )  # fmt: skip
+                    )
                 )
             except DuplicateInvoice as exc:
                 raise Conflict(

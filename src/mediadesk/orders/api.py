@@ -1,6 +1,5 @@
 """Insertion orders over the API: list, generate, one order, its PDF, send, revise, cancel."""
 
-
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -147,7 +146,9 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> Insertion
     "/insertion-orders", response={201: list[OrderOut]}, summary="Generate IOs from a plan"
 )
 def generate(request: HttpRequest, payload: GenerateIn) -> Status[list[InsertionOrder]]:
-    version = get_object_or_404(PlanVersion.objects.visible_to(request.user), pk=payload.plan_version)
+    version = get_object_or_404(
+        PlanVersion.objects.visible_to(request.user), pk=payload.plan_version
+    )
     created = services.generate_orders(request.user, version)
     return Status(201, list(_orders(request).filter(pk__in=[o.pk for o in created])))
 
@@ -202,7 +203,12 @@ def adjust(request: HttpRequest, order_id: int, payload: AdjustmentIn) -> Status
     order = _one(request, order_id)
     line = get_object_or_404(order.lines.all(), pk=payload.line)
     services.record_adjustment(
-        request.user, line, kind=payload.kind, quantity=payload.quantity, cost=payload.cost,
-        effective=payload.effective, note=payload.note,
-    )  # fmt: skip
+        request.user,
+        line,
+        kind=payload.kind,
+        quantity=payload.quantity,
+        cost=payload.cost,
+        effective=payload.effective,
+        note=payload.note,
+    )
     return Status(201, _one(request, order_id))

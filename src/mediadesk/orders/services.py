@@ -22,7 +22,7 @@ from django.utils import timezone
 from mediadesk.accounts.models import Organization
 from mediadesk.accounts.permissions import Action, require
 from mediadesk.audit.choices import AuditAction
-from mediadesk.audit.services import record
+from mediadesk.audit.services import as_json_value, record
 from mediadesk.errors import Conflict
 from mediadesk.orders.choices import AdjustmentKind, LineChange, OrderStatus
 from mediadesk.orders.models import (
@@ -201,7 +201,7 @@ def _summary(order: InsertionOrder) -> dict[str, Any]:
     lines = list(order.lines.all())
     total = sum((line.booked_cost for line in lines), Decimal("0"))
     return {
-        "vendor": [None, order.vendor.name],
+        "vendor": [None, order.vendor_id],  # related rows by id: the history shows the name
         "lines": [None, len(lines)],
         "total": [None, f"{total} {order.currency}"],
     }
@@ -216,9 +216,13 @@ def update_order(actor: Any, order: InsertionOrder, values: dict[str, Any]) -> I
             "Propose a revision instead."
         )
     allowed = {
-        "vendor_contact", "billing_source", "payment_terms", "cancellation_terms", "terms",
+        "vendor_contact",
+        "billing_source",
+        "payment_terms",
+        "cancellation_terms",
+        "terms",
         "notes",
-    }  # fmt: skip
+    }
     unknown = sorted(set(values) - allowed)
     if unknown:
         raise ValidationError({name: ["This field cannot be set."] for name in unknown})
@@ -229,7 +233,7 @@ def update_order(actor: Any, order: InsertionOrder, values: dict[str, Any]) -> I
     for name, value in values.items():
         before = getattr(order, name)
         if before != value:
-            changes[name] = [str(before) if before is not None else None, str(value)]
+            changes[name] = [as_json_value(before), as_json_value(value)]
             setattr(order, name, value)
     order.full_clean()
     with transaction.atomic():
@@ -325,7 +329,9 @@ def send_order(
             to=[recipient],
             reply_to=[actor.email] if getattr(actor, "email", "") else None,
         )
-        email.attach(f"{locked.number}-v{locked.revision}.pdf", order_pdf(locked), "application/pdf")
+        email.attach(
+            f"{locked.number}-v{locked.revision}.pdf", order_pdf(locked), "application/pdf"
+        )
         record(
             actor=actor,
             obj=locked,
@@ -472,30 +478,46 @@ def revision_changes(order: InsertionOrder, version: PlanVersion) -> list[dict[s
     each with old and new values (only the fields that differ for a changed line)."""
     vendor = vendor_key(order.vendor.name)
     current = {line.line_key: line for line in order.lines.all() if not line.is_removed}
-    planned = {
-        p.line_key: p for p in version.placements.all() if vendor_key(p.vendor) == vendor
-    }
+    planned = {p.line_key: p for p in version.placements.all() if vendor_key(p.vendor) == vendor}
     changes: list[dict[str, Any]] = []
     for key, placement in planned.items():
         new = _line_values(placement)
         line = current.get(key)
         if line is None:
-            changes.append({"line_key": key, "code": placement.code, "change": "added",
-                            "old": {}, "new": _comparable(new)})  # fmt: skip
+            changes.append(
+                {
+                    "line_key": key,
+                    "code": placement.code,
+                    "change": "added",
+                    "old": {},
+                    "new": _comparable(new),
+                }
+            )
             continue
         old = _comparable(_line_state(line))
         fresh = _comparable(new)
         differing = [name for name in COMPARED if old[name] != fresh[name]]
         if differing:
-            changes.append({
-                "line_key": key, "code": placement.code, "change": "changed",
-                "old": {name: old[name] for name in differing},
-                "new": {name: fresh[name] for name in differing},
-            })  # fmt: skip
+            changes.append(
+                {
+                    "line_key": key,
+                    "code": placement.code,
+                    "change": "changed",
+                    "old": {name: old[name] for name in differing},
+                    "new": {name: fresh[name] for name in differing},
+                }
+            )
     for key, line in current.items():
         if key not in planned:
-            changes.append({"line_key": key, "code": line.code, "change": "removed",
-                            "old": _comparable(_line_state(line)), "new": {}})  # fmt: skip
+            changes.append(
+                {
+                    "line_key": key,
+                    "code": line.code,
+                    "change": "removed",
+                    "old": _comparable(_line_state(line)),
+                    "new": {},
+                }
+            )
     return changes
 
 
@@ -592,18 +614,33 @@ def propose_revision(
             actor=actor,
             obj=revision,
             action=AuditAction.REVISED,
-            changes={"revision": [order.revision, revision.revision],
-                     "lines changed": [None, len(changes)]},  # fmt: skip
+            changes={
+                "revision": [order.revision, revision.revision],
+                "lines changed": [None, len(changes)],
+            },
         )
     return revision
 
 
 def _copied_fields() -> Sequence[str]:
     return (
-        "placement", "line_key", "position", "code", "description", "channel", "market",
-        "format", "start", "end", "cost_model", "rate", "quantity", "cost",
-        "commission_percent", "net_cost",
-    )  # fmt: skip
+        "placement",
+        "line_key",
+        "position",
+        "code",
+        "description",
+        "channel",
+        "market",
+        "format",
+        "start",
+        "end",
+        "cost_model",
+        "rate",
+        "quantity",
+        "cost",
+        "commission_percent",
+        "net_cost",
+    )
 
 
 def pending_revisions(orders: Iterable[InsertionOrder]) -> dict[int, int]:
@@ -669,17 +706,20 @@ def record_adjustment(
             errors["cost"] = ["Give the cost taken off the line."]
         elif cost > line.booked_cost:
             errors["cost"] = [
-                f"{cost} is more than the line's booked cost ({line.booked_cost} "
-                f"{order.currency})."
+                f"{cost} is more than the line's booked cost ({line.booked_cost} {order.currency})."
             ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         adjustment = LineAdjustment.objects.create(
-            line=line, kind=kind, quantity=quantity, cost=cost, effective=effective,
+            line=line,
+            kind=kind,
+            quantity=quantity,
+            cost=cost,
+            effective=effective,
             note=note.strip(),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )  # fmt: skip
+        )
         record(
             actor=actor,
             obj=order,
@@ -688,4 +728,3 @@ def record_adjustment(
             reason=note.strip(),
         )
     return adjustment
-
