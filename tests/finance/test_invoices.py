@@ -281,3 +281,27 @@ def test_payment_file_columns_are_documented() -> None:
     for name, columns in (("payment", PAYMENT_COLUMNS), ("journal", JOURNAL_COLUMNS)):
         block = text.split(f"<!-- {name}-columns:start -->")[1].split(f"<!-- {name}-columns:end")[0]
         assert re.findall(r"^\| `(\w+)` \|", block, re.M) == columns
+
+
+def test_attach_the_vendors_pdf_through_the_api(
+    demo: Any, booked: OrderLine, api_as: Any, settings: Any, tmp_path: Path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    invoice = record(demo, booked)
+    api = api_as(demo.cara)
+    refused = api.http.post(
+        f"/api/v1/invoices/{invoice.pk}/file",
+        {"file": SimpleUploadedFile("inv.pdf", b"MZ\\x90 not a pdf")},
+        headers=api.headers,
+    )
+    assert refused.status_code == 422 and "not a PDF" in str(refused.json())
+    done = api.http.post(
+        f"/api/v1/invoices/{invoice.pk}/file",
+        {"file": SimpleUploadedFile("inv.pdf", b"%PDF-1.4 vendor invoice")},
+        headers=api.headers,
+    )
+    assert done.status_code == 200 and done.json()["has_pdf"]
+    assert api.get(f"/api/v1/invoices/{invoice.pk}/file").content == b"%PDF-1.4 vendor invoice"
+    assert api_as(demo.dan).get(f"/api/v1/invoices/{invoice.pk}/file").status_code == 404

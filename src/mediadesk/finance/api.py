@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
@@ -75,7 +76,12 @@ class InvoiceOut(Schema):
     lines: list[InvoiceLineOut]
     discrepancies: list[DiscrepancyOut] | None = None
     batch: int | None = Field(validation_alias="batch_id")
+    has_pdf: bool
     created_at: datetime
+
+    @staticmethod
+    def resolve_has_pdf(obj: Invoice) -> bool:
+        return bool(obj.file)
 
     @staticmethod
     def resolve_vendor_name(obj: Invoice) -> str:
@@ -298,6 +304,26 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Status[Any]:
 @router.get("/invoices/{invoice_id}", response=InvoiceOut, summary="One invoice")
 def get_invoice(request: HttpRequest, invoice_id: int) -> Invoice:
     return _one(request, invoice_id)
+
+
+@router.post("/invoices/{invoice_id}/file", response=InvoiceOut, summary="Attach the vendor's PDF")
+def attach_file(request: HttpRequest, invoice_id: int, file: File[UploadedFile]) -> Invoice:
+    invoice = _one(request, invoice_id)
+    services.attach_pdf(request.user, invoice, file.read(), file.name or "invoice.pdf")
+    return _one(request, invoice_id)
+
+
+@router.get("/invoices/{invoice_id}/file", summary="The vendor's PDF of the invoice")
+def get_file(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = _one(request, invoice_id)
+    if not invoice.file:
+        raise Http404("This invoice has no PDF attached.")
+    with invoice.file.open("rb") as handle:
+        data = handle.read()
+    response = HttpResponse(data, content_type="application/pdf")
+    safe = "".join(ch for ch in invoice.filename if ch.isalnum() or ch in "._- ") or "invoice.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response
 
 
 @router.post("/invoices/{invoice_id}/match", response=InvoiceOut, summary="Match again")

@@ -617,6 +617,25 @@ def mark_paid(actor: Any, batch: PaymentBatch, paid_on: date | None = None) -> P
     return batch
 
 
+def attach_pdf(actor: Any, invoice: Invoice, data: bytes, filename: str) -> Invoice:
+    """Attach (or replace) the vendor's PDF of an invoice."""
+    require(actor, Action.EDIT_FINANCE, invoice.client_id)
+    if not data.startswith(PDF_MAGIC):
+        raise ValidationError({"file": [f"{filename} is not a PDF; attach the vendor's PDF."]})
+    if len(data) > MAX_PDF_BYTES:
+        raise ValidationError({"file": [f"{filename} is larger than 20 MB."]})
+    with transaction.atomic():
+        before = invoice.filename or None
+        invoice.file.save(filename, ContentFile(data), save=False)
+        invoice.filename = filename[:255]
+        invoice.save(update_fields=["file", "filename"])
+        record(
+            actor=actor, obj=invoice, action=AuditAction.UPDATED,
+            changes={"file": [before, invoice.filename]},
+        )  # fmt: skip
+    return invoice
+
+
 # --- Invoice files ---------------------------------------------------------------------------
 
 
