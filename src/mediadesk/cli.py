@@ -462,6 +462,10 @@ def cmd_invoices_import(args: argparse.Namespace) -> int:
         raise SystemExit(f"Not imported, nothing saved: {exc}") from None
     except (ValidationError, PermissionDenied) as exc:
         raise _refused(exc) from None
+    if made.duplicate:
+        print(f"{source.name} was already imported (import {made.record.pk}, "
+              f"{made.record.uploaded_at:%Y-%m-%d %H:%M}); nothing changed.")  # fmt: skip
+        return 0
     for invoice in made:
         status = invoice.get_status_display().lower()
         print(f"{invoice.vendor.name} {invoice.number}: {invoice.total} {invoice.currency}, "

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from mediadesk.cli import main
 from mediadesk.errors import Conflict
 from mediadesk.finance import services
-from mediadesk.finance.models import Invoice, PaymentBatch
+from mediadesk.finance.models import Invoice, InvoiceImport, PaymentBatch
 from mediadesk.finance.services import LineInput
 from mediadesk.orders import services as orders
 from mediadesk.orders.models import InsertionOrder, OrderLine
@@ -223,8 +223,20 @@ def test_cli_import_and_payments_export(
     main(["invoices", "import", str(source), "--by", "cara@demo.test"])
     out = capsys.readouterr().out
     assert "CLI-1" in out and "matched" in out
+    main(["invoices", "import", str(source), "--by", "cara@demo.test"])
+    assert "already imported" in capsys.readouterr().out
+    assert Invoice.objects.count() == 1
+    kept = InvoiceImport.objects.get()
+    assert kept.imported and kept.client_id == booked.order.client_id
+    with kept.file.open("rb") as handle:
+        assert handle.read() == source.read_bytes()
+    # The same invoice in another file is a duplicate: refused, and the refusal is kept.
+    again = tmp_path / "again.csv"
+    again.write_text(source.read_text() + "\n")
     with pytest.raises(SystemExit, match="already recorded"):
-        main(["invoices", "import", str(source), "--by", "cara@demo.test"])
+        main(["invoices", "import", str(again), "--by", "cara@demo.test"])
+    refused = InvoiceImport.objects.get(imported=False)
+    assert "already recorded" in refused.problems[0]
     invoice = Invoice.objects.get(number="CLI-1")
     services.approve(demo.cara, invoice, comment="ok")
     if Invoice.objects.get(pk=invoice.pk).status != "approved":
@@ -248,6 +260,11 @@ def test_cli_refuses_a_broken_file(demo: Any, tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="nothing saved"):
         main(["invoices", "import", str(source), "--by", "cara@demo.test"])
     assert not Invoice.objects.exists()
+    kept = InvoiceImport.objects.get()
+    assert not kept.imported and kept.problems and kept.client is None
+    # A failed import before its client is known is the uploader's alone.
+    assert list(InvoiceImport.objects.visible_to(demo.cara)) == [kept]
+    assert not InvoiceImport.objects.visible_to(demo.alice).exists()
 
 
 def test_expired_and_replaced_links(demo: Any, booked: OrderLine) -> None:

@@ -121,6 +121,9 @@ class Invoice(models.Model):
         "PaymentBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
     )
     paid_at = models.DateTimeField(null=True, blank=True)
+    imported_from = models.ForeignKey(
+        "InvoiceImport", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
 
     objects: ClassVar[InvoiceQuerySet] = InvoiceQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -144,6 +147,47 @@ class Invoice(models.Model):
     @property
     def gross_with_tax(self) -> Decimal:
         return self.total + self.tax
+
+
+class InvoiceImportQuerySet(models.QuerySet["InvoiceImport"]):
+    def visible_to(self, user: Any) -> InvoiceImportQuerySet:
+        """Imports of clients the user may see (not as a reviewer); one that failed before its
+        client was known, only to the person who uploaded it."""
+        from mediadesk.accounts.models import visible_client_ids
+
+        reviewing = reviewer_client_ids(user)
+        mine = models.Q(client__isnull=True, uploaded_by_id=getattr(user, "pk", None))
+        theirs = models.Q(client__in=visible_client_ids(user)) & ~models.Q(client__in=reviewing)
+        return self.filter(mine | theirs)
+
+
+def invoice_import_file_name(instance: Any, filename: str) -> str:
+    return stored_file_name("imports/invoices", filename)
+
+
+class InvoiceImport(models.Model):
+    """An invoice file as it arrived, and what importing it did (kept whether it landed or not)."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_imports"
+    )
+    file = models.FileField(upload_to=invoice_import_file_name)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    imported = models.BooleanField(default=False)
+    problems = models.JSONField(default=list, blank=True)
+
+    objects: ClassVar[InvoiceImportQuerySet] = InvoiceImportQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({'imported' if self.imported else 'refused'})"
 
 
 class InvoiceLine(models.Model):

@@ -7,6 +7,7 @@ client's limit need a second approver who is not the first.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,7 @@ from mediadesk.finance.models import (
     FinanceSettings,
     Invoice,
     InvoiceApproval,
+    InvoiceImport,
     InvoiceLine,
     InvoiceNote,
     PaymentBatch,
@@ -470,8 +472,16 @@ def add_note(actor: Any, invoice: Invoice, text: str) -> InvoiceNote:
     return note
 
 
+def approval_limit(client_id: int) -> Decimal | None:
+    """Above this total an invoice needs a second approver (the default until a client sets one)."""
+    found = FinanceSettings.objects.filter(client_id=client_id).first()
+    if found is None:
+        return FinanceSettings._meta.get_field("second_approval_above").get_default()  # type: ignore[no-any-return]
+    return found.second_approval_above
+
+
 def approvals_needed(invoice: Invoice) -> int:
-    limit = settings_for(invoice.client_id).second_approval_above
+    limit = approval_limit(invoice.client_id)
     return 2 if limit is not None and abs(invoice.total) > limit else 1
 
 
@@ -500,7 +510,7 @@ def approve(
         if invoice.approvals.filter(approved_by=actor).exists():
             raise Conflict(
                 f"You have already approved invoice {invoice.number}; above "
-                f"{settings_for(invoice.client_id).second_approval_above} {invoice.currency} "
+                f"{approval_limit(invoice.client_id)} {invoice.currency} "
                 "a second finance person approves it."
             )
         InvoiceApproval.objects.create(
@@ -639,57 +649,107 @@ def attach_pdf(actor: Any, invoice: Invoice, data: bytes, filename: str) -> Invo
 # --- Invoice files ---------------------------------------------------------------------------
 
 
+class ImportedInvoices(list[Invoice]):
+    """The invoices an import recorded; ``duplicate`` when the file was imported before (the
+    invoices are then those of the first import, and nothing changed)."""
+
+    def __init__(self, invoices: Sequence[Invoice], record: InvoiceImport, duplicate: bool) -> None:
+        super().__init__(invoices)
+        self.record = record
+        self.duplicate = duplicate
+
+
 def import_invoices(
     actor: Any, data: bytes, filename: str, *, client: Client | None = None
-) -> list[Invoice]:
+) -> ImportedInvoices:
     """Record every invoice of a CSV/XLSX file of invoice lines (docs/invoice-import.md), all or
     nothing: a problem in the file (InvoiceFileError) or with any invoice (a duplicate, an
-    unknown vendor) saves none of them. A refused invoice's error names its first row."""
-    from mediadesk.ingest.invoices import read_invoices
+    unknown vendor) saves none of them, and the refused file is kept with its problems. A
+    refused invoice's error names its first row. The same file again changes nothing: the
+    invoices of its first import are returned."""
+    from mediadesk.ingest.invoices import InvoiceFileError, read_invoices
 
-    parsed = read_invoices(data, filename)
-    made: list[Invoice] = []
-    with transaction.atomic():
-        for found in parsed:
-            lines = [
-                LineInput(
-                    placement=line.placement,
-                    month=line.month,
-                    amount=line.amount,
-                    io_number=line.io_number,
-                    description=line.description,
-                    quantity=line.quantity,
-                    tax=line.tax,
-                )
-                for line in found.lines
-            ]
-            total = found.stated_total
-            if total is None:
-                total = sum((line.amount for line in found.lines), Decimal(0))
-            try:
-                made.append(
-                    record_invoice(
-                        actor,
-                        vendor=found.vendor,
-                        number=found.number,
-                        invoice_date=found.invoice_date,
-                        currency=found.currency,
-                        total=total,
-                        lines=lines,
-                        client=client,
-                        due_date=found.due_date,
-                        kind=InvoiceKind.CREDIT_NOTE if total < 0 else InvoiceKind.INVOICE,
-                        source=InvoiceSource.IMPORT,
-                    )
-                )
-            except DuplicateInvoice as exc:
-                raise Conflict(
-                    f"{filename}, row {found.first_row} (invoice {found.number}): {exc}"
-                ) from exc
-            except ValidationError as exc:
-                messages = "; ".join(exc.messages)
+    digest = hashlib.sha256(data).hexdigest()
+    earlier = (
+        InvoiceImport.objects.visible_to(actor)
+        .filter(sha256=digest, imported=True)
+        .exclude(client__isnull=True)
+        .first()
+    )
+    if earlier is not None:
+        return ImportedInvoices(list(earlier.invoices.all()), earlier, duplicate=True)
+    try:
+        parsed = read_invoices(data, filename)
+        with transaction.atomic():
+            record_ = _keep_import(actor, data, filename, digest, client, imported=True)
+            made = [_import_one(actor, found, filename, client) for found in parsed]
+            clients = {invoice.client_id for invoice in made}
+            if len(clients) > 1:
                 raise ValidationError(
-                    f"{filename}, row {found.first_row} (invoice {found.number}): {messages} "
-                    "Nothing was saved."
-                ) from exc
-    return made
+                    f"{filename} holds invoices of {len(clients)} clients; import one file per "
+                    "client. Nothing was saved."
+                )
+            record_.client_id = clients.pop() if clients else None
+            record_.save(update_fields=["client"])
+            Invoice.objects.filter(pk__in=[i.pk for i in made]).update(imported_from=record_)
+    except InvoiceFileError as exc:
+        _keep_import(
+            actor, data, filename, digest, client, problems=[p.message for p in exc.problems]
+        )
+        raise
+    except (ValidationError, Conflict) as exc:
+        found = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        _keep_import(actor, data, filename, digest, client, problems=found)
+        raise
+    return ImportedInvoices(made, record_, duplicate=False)
+
+
+def _keep_import(
+    actor: Any,
+    data: bytes,
+    filename: str,
+    digest: str,
+    client: Client | None,
+    *,
+    imported: bool = False,
+    problems: Sequence[str] = (),
+) -> InvoiceImport:
+    kept = InvoiceImport(
+        client=client, filename=filename[:255], sha256=digest, uploaded_by=actor,
+        imported=imported, problems=list(problems),
+    )  # fmt: skip
+    kept.file.save(filename, ContentFile(data), save=False)
+    kept.save()
+    return kept
+
+
+def _import_one(actor: Any, found: Any, filename: str, client: Client | None) -> Invoice:
+    lines = [
+        LineInput(
+            placement=line.placement,
+            month=line.month,
+            amount=line.amount,
+            io_number=line.io_number,
+            description=line.description,
+            quantity=line.quantity,
+            tax=line.tax,
+        )  # fmt: skip
+        for line in found.lines
+    ]
+    total = found.stated_total
+    if total is None:
+        total = sum((line.amount for line in found.lines), Decimal(0))
+    where = f"{filename}, row {found.first_row} (invoice {found.number})"
+    try:
+        return record_invoice(
+            actor, vendor=found.vendor, number=found.number, invoice_date=found.invoice_date,
+            currency=found.currency, total=total, lines=lines, client=client,
+            due_date=found.due_date,
+            kind=InvoiceKind.CREDIT_NOTE if total < 0 else InvoiceKind.INVOICE,
+            source=InvoiceSource.IMPORT,
+        )  # fmt: skip
+    except DuplicateInvoice as exc:
+        raise Conflict(f"{where}: {exc}") from exc
+    except ValidationError as exc:
+        messages = "; ".join(exc.messages)
+        raise ValidationError(f"{where}: {messages} Nothing was saved.") from exc
