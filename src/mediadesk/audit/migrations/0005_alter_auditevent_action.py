@@ -4,15 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_alter_auditevent_action'),
+        ("audit", "0004_alter_auditevent_action"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'Created'), ('updated', 'Updated'), ('archived', 'Archived'), ('restored', 'Restored'), ('token_created', 'API token created'), ('token_revoked', 'API token revoked'), ('role_granted', 'Role granted'), ('role_changed', 'Role changed'), ('role_revoked', 'Role revoked'), ('invited', 'Invited'), ('deleted', 'Deleted'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('superseded', 'Superseded'), ('imported', 'Imported'), ('rolled_back', 'Rolled back'), ('sent', 'Sent'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('revised', 'Revised'), ('cancelled', 'Cancelled'), ('matched', 'Matched'), ('disputed', 'Disputed'), ('exported', 'Exported'), ('paid', 'Paid')], max_length=30),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("updated", "Updated"),
+                    ("archived", "Archived"),
+                    ("restored", "Restored"),
+                    ("token_created", "API token created"),
+                    ("token_revoked", "API token revoked"),
+                    ("role_granted", "Role granted"),
+                    ("role_changed", "Role changed"),
+                    ("role_revoked", "Role revoked"),
+                    ("invited", "Invited"),
+                    ("deleted", "Deleted"),
+                    ("submitted", "Submitted"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("superseded", "Superseded"),
+                    ("imported", "Imported"),
+                    ("rolled_back", "Rolled back"),
+                    ("sent", "Sent"),
+                    ("accepted", "Accepted"),
+                    ("declined", "Declined"),
+                    ("revised", "Revised"),
+                    ("cancelled", "Cancelled"),
+                    ("matched", "Matched"),
+                    ("disputed", "Disputed"),
+                    ("exported", "Exported"),
+                    ("paid", "Paid"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -6,61 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0003_fxrate'),
-        ('finance', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("accounts", "0003_fxrate"),
+        ("finance", "0001_initial"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoiceline',
-            name='order_line',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoice_lines', to='orders.orderline'),
+            model_name="invoiceline",
+            name="order_line",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="invoice_lines",
+                to="orders.orderline",
+            ),
         ),
         migrations.AddField(
-            model_name='invoicenote',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="invoicenote",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='invoicenote',
-            name='invoice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes_log', to='finance.invoice'),
+            model_name="invoicenote",
+            name="invoice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notes_log",
+                to="finance.invoice",
+            ),
         ),
         migrations.AddField(
-            model_name='paymentbatch',
-            name='client',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payment_batches', to='accounts.client'),
+            model_name="paymentbatch",
+            name="client",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payment_batches",
+                to="accounts.client",
+            ),
         ),
         migrations.AddField(
-            model_name='paymentbatch',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="paymentbatch",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='batch',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='finance.paymentbatch'),
+            model_name="invoice",
+            name="batch",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="invoices",
+                to="finance.paymentbatch",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceapproval',
-            constraint=models.UniqueConstraint(fields=('invoice', 'approved_by'), name='approval_once'),
+            model_name="invoiceapproval",
+            constraint=models.UniqueConstraint(
+                fields=("invoice", "approved_by"), name="approval_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paymentbatch',
-            constraint=models.UniqueConstraint(fields=('client', 'number'), name='payment_batch_number'),
+            model_name="paymentbatch",
+            constraint=models.UniqueConstraint(
+                fields=("client", "number"), name="payment_batch_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['client', 'status'], name='finance_inv_client__cc0479_idx'),
+            model_name="invoice",
+            index=models.Index(fields=["client", "status"], name="finance_inv_client__cc0479_idx"),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(fields=('vendor', 'number'), name='invoice_vendor_number'),
+            model_name="invoice",
+            constraint=models.UniqueConstraint(
+                fields=("vendor", "number"), name="invoice_vendor_number"
+            ),
         ),
     ]

@@ -2,40 +2,70 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import mediadesk.finance.models
 from django.conf import settings
 from django.db import migrations, models
 
+import mediadesk.finance.models
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_fxrate'),
-        ('finance', '0002_initial'),
+        ("accounts", "0003_fxrate"),
+        ("finance", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InvoiceImport',
+            name="InvoiceImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=mediadesk.finance.models.invoice_import_file_name)),
-                ('filename', models.CharField(max_length=255)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('imported', models.BooleanField(default=False)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoice_imports', to='accounts.client')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(upload_to=mediadesk.finance.models.invoice_import_file_name),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("imported", models.BooleanField(default=False)),
+                ("problems", models.JSONField(blank=True, default=list)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice_imports",
+                        to="accounts.client",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-id'],
+                "ordering": ["-uploaded_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='imported_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='finance.invoiceimport'),
+            model_name="invoice",
+            name="imported_from",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="invoices",
+                to="finance.invoiceimport",
+            ),
         ),
     ]
