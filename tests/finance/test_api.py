@@ -168,3 +168,11 @@ def test_bad_month_is_explained(books: Any, api_as: Any) -> None:
     response = api_as(books.cara).get(f"/api/v1/clients/{books.northwind.pk}/close", month="Oct")
     assert response.status_code == 422
     assert "YYYY-MM" in str(response.json())
+
+
+def test_demo_duplicate_was_caught_and_kept(books: Any) -> None:
+    from mediadesk.finance.models import InvoiceImport
+
+    refused = InvoiceImport.objects.get(imported=False)
+    assert "already recorded" in refused.problems[0]
+    assert Invoice.objects.filter(number__startswith="M-").count() == 1

@@ -273,10 +273,22 @@ def _live_invoices(finance: Any, campaign: Campaign, month: tuple[int, int]) -> 
         number = f"M-{month[0]}{month[1]:02d}-{line.pk}"
         _record(finance, line.order, [(line, owed)], month, number)
         made += 1
-        # The vendor e-mails the same invoice again: caught, nothing saved.
+        # The vendor sends the same invoice again as a file: caught, nothing saved, and the
+        # refused file is kept with the reason.
         with suppress(Conflict):
-            _record(finance, line.order, [(line, owed)], month, number)
+            services.import_invoices(
+                finance, _invoice_file(line, owed, month, number), "resent.csv"
+            )
     return made
+
+
+def _invoice_file(line: OrderLine, amount: Decimal, month: tuple[int, int], number: str) -> bytes:
+    header = "vendor,invoice_number,invoice_date,currency,io_number,placement,month,amount\r\n"
+    row = (
+        f"{line.order.vendor.name},{number},{month[0]}-{month[1]:02d}-28,{line.order.currency},"
+        f"{line.order.number},{line.code},{month[0]}-{month[1]:02d},{amount}\r\n"
+    )
+    return (header + row).encode()
 
 
 def _planned_months(line: OrderLine) -> dict[tuple[int, int], Decimal]:
