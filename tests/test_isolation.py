@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -22,9 +23,12 @@ from delivery.exports import daily, google_ads
 from mediadesk.accounts.models import ApiToken, Client, FxRate, Membership, User
 from mediadesk.accounts.services import create_token
 from mediadesk.delivery import services as delivery
-from mediadesk.planning.models import Campaign, PlanVersion
+from mediadesk.finance.models import Invoice, InvoiceLine, PaymentBatch
+from mediadesk.orders.models import InsertionOrder, OrderLine
+from mediadesk.planning.models import Campaign, Placement, PlanVersion
 from mediadesk.planning.services import receive_plan_file
-from mediadesk.vendors.models import Vendor
+from mediadesk.vendors import services as vendors
+from mediadesk.vendors.models import NegotiatedRate, Vendor
 from vendors.agencies import make_other_agency
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -85,6 +89,8 @@ def test_walk_finds_the_routes_it_must_cover() -> None:
     assert any(r.startswith("api/v1/") and "fx_rate_id" in r for r in routes)
     assert "vendors/<int:vendor_id>/contacts/<int:contact_id>/remove/" in routes
     assert any(r.startswith("api/v1/") and "vendor_id" in r for r in routes)
+    assert "vendors/<int:vendor_id>/documents/<int:document_id>/" in routes
+    assert any(r.startswith("api/v1/") and "rate_card_id" in r for r in routes)
 
 
 @pytest.fixture
@@ -119,37 +125,94 @@ def foreign_objects(demo: Any, settings: Any, tmp_path: Any) -> Any:
     shared = Campaign.objects.get(code="NWND-AR26")
     # Vendors belong to an organization: another agency's vendor and contact, for everyone.
     other = make_other_agency()
-    foreign_vendor = {"vendor_id": other.vendor.pk, "contact_id": other.contact.pk}
+    foreign_vendor = {"vendor_id": other.vendor.pk, "contact_id": other.contact.pk,
+                      "rate_card_id": other.rate_card.pk, "line_id": other.line.pk,
+                      "negotiated_rate_id": other.negotiated_rate.pk,
+                      "document_id": other.document.pk}  # fmt: skip
+    money = {campaign.pk: money_objects(campaign) for campaign in (contoso, unshared, fabrikam)}
     return [
         # user, values for each path parameter
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     **plan_objects(contoso), **delivery_objects(contoso),
-                    "pending": alices[contoso.pk], **foreign_vendor}),
+                    "pending": alices[contoso.pk], **foreign_vendor,
+                    **money[contoso.pk]}),
         (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk, **not_dans,
                     **plan_objects(unshared), **delivery_objects(unshared),
-                    "pending": alices[unshared.pk], **foreign_vendor}),
+                    "pending": alices[unshared.pk], **foreign_vendor,
+                    **money[unshared.pk]}),
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     "plan_id": draft.pk, "other_plan_id": draft.pk,
                     "import_id": plan_objects(draft.campaign)["import_id"],
                     "placement_id": draft.placements.first().pk, "action": "approve",
                     **delivery_objects(shared), "pending": alices[contoso.pk],
-                    **own_vendor()}),
+                    **own_vendor(), **money_objects(shared)}),
         (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens,
                     **plan_objects(fabrikam), **delivery_objects(fabrikam),
-                    "pending": alices[fabrikam.pk], **foreign_vendor}),
+                    "pending": alices[fabrikam.pk], **foreign_vendor,
+                    **money[fabrikam.pk]}),
         (demo.alice, {"campaign_id": MISSING, "token_id": MISSING, "client_id": MISSING,
                       "brand_id": MISSING, "membership_id": MISSING, "fx_rate_id": MISSING,
                       "plan_id": MISSING, "other_plan_id": MISSING, "import_id": MISSING,
                       "placement_id": MISSING, "action": "approve",
                       "delivery_import_id": MISSING, "rule_id": MISSING, "mapping_id": MISSING,
-                      "pending": "missing", **foreign_vendor}),
+                      "pending": "missing", **foreign_vendor, "order_id": MISSING,
+                      "invoice_id": MISSING, "batch_id": MISSING}),
     ]  # fmt: skip
 
 
 def own_vendor() -> dict[str, int]:
-    """A vendor of the demo agency and one of its contacts (a client reviewer sees none)."""
+    """A vendor of the demo agency with one of its contacts, rate cards and lines, a document
+    and Contoso's negotiated rate (a client reviewer sees none of them). Files go to the test's
+    MEDIA_ROOT."""
     vendor = Vendor.objects.get(organization__slug="demo", name="Spotify")
-    return {"vendor_id": vendor.pk, "contact_id": vendor.contacts.get().pk}
+    card = vendor.rate_cards.get()
+    admin = User.objects.get(email="alice@demo.test")
+    rate = NegotiatedRate.objects.filter(vendor=vendor).first() or vendors.add_negotiated_rate(
+        admin, vendor, Client.objects.get(code="CTSO"),
+        {"format": "30s audio", "market": "US", "cost_model": "cpm", "rate": Decimal("18"),
+         "currency": "USD", "valid_from": date(2026, 1, 1)},
+    )  # fmt: skip
+    document = vendor.documents.first() or vendors.upload_document(
+        admin, vendor, filename="io-terms.pdf", data=b"%PDF-1.4\n%%EOF\n",
+        values={"kind": "contract"},
+    )  # fmt: skip
+    return {"vendor_id": vendor.pk, "contact_id": vendor.contacts.get().pk,
+            "rate_card_id": card.pk, "line_id": card.lines.first().pk,
+            "negotiated_rate_id": rate.pk, "document_id": document.pk}  # fmt: skip
+
+
+def money_objects(campaign: Campaign) -> dict[str, int]:
+    """An IO of the campaign with a line, an invoice on it and a payment batch, made directly
+    (the walk needs them for campaigns whose plan is not approved too)."""
+    placement = Placement.objects.filter(version__campaign=campaign).first()
+    assert placement is not None
+    vendor = Vendor.objects.filter(organization=campaign.client.organization).first()
+    assert vendor is not None
+    order = InsertionOrder.objects.create(
+        client=campaign.client, campaign=campaign, plan_version=placement.version, vendor=vendor,
+        number=f"IO-WALK-{campaign.code}", currency=placement.currency, payment_terms="net_30",
+    )  # fmt: skip
+    line = OrderLine.objects.create(
+        order=order, placement=placement, line_key=placement.line_key, code=placement.code,
+        description="walk", channel=placement.channel, start=placement.start,
+        end=placement.end, cost_model=placement.cost_model, rate=placement.rate,
+        quantity=placement.quantity, cost=placement.cost,
+        commission_percent=placement.commission_percent, net_cost=placement.net_cost,
+    )  # fmt: skip
+    batch = PaymentBatch.objects.create(
+        client=campaign.client, number=f"PAY-WALK-{campaign.code}", currency=placement.currency
+    )
+    invoice = Invoice.objects.create(
+        client=campaign.client, vendor=vendor, number=f"WALK-{campaign.code}",
+        invoice_date=date(2026, 11, 1), currency=placement.currency, total=Decimal("1.00"),
+        source="form", batch=batch, status="exported",
+    )  # fmt: skip
+    invoice.file.save("walk.pdf", ContentFile(b"%PDF-1.4 walk"), save=True)
+    InvoiceLine.objects.create(
+        invoice=invoice, placement_code=placement.code, order_line=line,
+        month=date(placement.start.year, placement.start.month, 1), amount=Decimal("1.00"),
+    )  # fmt: skip
+    return {"order_id": order.pk, "invoice_id": invoice.pk, "batch_id": batch.pk}
 
 
 def fx_rate_of(client: Client) -> FxRate:
@@ -260,6 +323,7 @@ def test_the_walk_reaches_real_objects(
         **delivery_objects(own),
         "pending": pending_upload(client, own),
         **own_vendor(),
+        **money_objects(own),
     }
     for route in object_routes():
         url = build(route, values)

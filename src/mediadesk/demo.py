@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 
 from mediadesk.accounts.choices import Role
 from mediadesk.accounts.models import Brand, Client, Membership, Organization, User
@@ -22,6 +23,7 @@ from mediadesk.planning import services as planning
 from mediadesk.planning.choices import CampaignStatus as S
 from mediadesk.planning.models import Campaign
 from mediadesk.vendors import services as vendors
+from mediadesk.vendors.models import Vendor
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password, refused outside demo mode
 DEMO_ORGANIZATION = "Harbour & Pine Media"
@@ -168,6 +170,54 @@ VENDORS: list[tuple[str, str, str, str, str, list[tuple[str, str, str, str]]]] =
      [("Oliver Hughes", "Roadside sales", "oliver.hughes@example.co.uk", "+44 20 5550 0104")]),
     ("Creator collective", "creator", "", "net_30", "EUR",
      [("Mia Novak", "Talent manager", "mia.novak@example.at", "")]),
+    ("Awin", "network", "https://www.awin.com", "net_30", "USD",
+     [("Jordan Blake", "Publisher partnerships", "jordan.blake@example.com", "")]),
+    ("Burda", "publisher", "https://www.burda.com", "net_45", "EUR", []),
+    ("Campus Newsletter Co", "publisher", "", "net_30", "USD", []),
+    ("Hulu", "platform", "https://advertising.hulu.com", "net_45", "USD", []),
+    ("Immediate Media", "publisher", "https://www.immediate.co.uk", "net_45", "GBP", []),
+    ("Microsoft Advertising", "platform", "https://ads.microsoft.com", "net_30", "USD", []),
+    ("Pearl & Dean", "publisher", "https://www.pearlanddean.com", "net_60", "GBP", []),
+    ("Podimo", "platform", "https://podimo.com", "net_30", "EUR", []),
+    ("REWE", "network", "https://www.rewe-group.com", "net_45", "EUR", []),
+    ("Snap", "platform", "https://forbusiness.snapchat.com", "net_30", "USD", []),
+    ("Taboola", "network", "https://www.taboola.com", "net_30", "USD", []),
+    ("The Guardian", "publisher", "https://advertising.theguardian.com", "net_30", "GBP", []),
+    ("TikTok", "platform", "https://ads.tiktok.com", "net_30", "USD", []),
+]  # fmt: skip
+
+# Rate cards of demo vendors, matching the demo plans' lines: vendor, card name, currency,
+# valid from, valid to, lines (format, market, daypart, cost model, rate). Some plan lines are
+# priced above their card (ProSieben prime time, Spiegel, Ströer, Spotify, NBC), some below
+# (YouTube, JCDecaux), some on it (RMS, Meta Europe); Meta's EUR card does not price USD lines.
+RATE_CARDS: list[tuple[str, str, str, date, date | None, list[tuple[str, str, str, str, str]]]] = [
+    ("ProSiebenSat.1", "TV rate card 2026", "EUR", date(2026, 1, 1), date(2026, 12, 31),
+     [("30s spot", "DE", "", "cpp", "380"), ("30s spot", "DE", "Prime time", "cpp", "420")]),
+    ("Spiegel Media", "Digital price list 2026", "EUR", date(2026, 1, 1), date(2026, 12, 31),
+     [("300x250", "DE", "", "cpm", "12.00"), ("300x250", "AT", "", "cpm", "10.50")]),
+    ("YouTube", "YouTube DACH 2026", "EUR", date(2026, 1, 1), date(2026, 12, 31),
+     [("15s pre-roll", "", "", "cpcv", "0.035")]),
+    ("Meta", "Meta Europe 2026", "EUR", date(2026, 1, 1), date(2026, 12, 31),
+     [("1:1 image", "", "", "cpm", "8.00")]),
+    ("Meta", "Meta North America 2026", "USD", date(2026, 1, 1), date(2026, 12, 31),
+     [("video", "US", "", "cpm", "12.00"), ("lead form", "US", "", "cpl", "15.00")]),
+    ("RMS", "Radio 2026", "EUR", date(2026, 1, 1), date(2026, 12, 31),
+     [("30s spot", "DE", "", "per_spot", "350"), ("30s spot", "DE", "Morning drive", "per_spot", "420")]),
+    ("Ströer", "OOH and DOOH 2026–27", "EUR", date(2026, 1, 1), None,
+     [("18/1 poster", "DE", "", "flat", "38000"), ("10s loop", "CH", "", "cpm", "17.00")]),
+    ("Spotify", "Spotify audio US 2026", "USD", date(2026, 1, 1), date(2026, 12, 31),
+     [("30s audio", "US", "", "cpm", "20.00")]),
+    ("NBCUniversal", "NBC upfront 2026–27", "USD", date(2026, 9, 1), date(2027, 8, 31),
+     [("30s spot", "US", "", "cpp", "2100"), ("30s spot", "US", "Prime", "cpp", "2300")]),
+    ("iHeartMedia", "iHeart network 2026", "USD", date(2026, 1, 1), date(2026, 12, 31),
+     [("30s spot", "US", "", "per_spot", "900")]),
+    ("JCDecaux", "UK roadside 2027", "GBP", date(2027, 1, 1), date(2027, 12, 31),
+     [("48-sheet", "GB", "", "flat", "36000")]),
+]  # fmt: skip
+
+# A client's own deal: vendor, client, format, market, cost model, rate, currency, validity.
+NEGOTIATED_RATES = [
+    ("Meta", "CTSO", "video", "US", "cpm", "10.00", "USD", date(2026, 7, 1), date(2027, 6, 30)),
 ]  # fmt: skip
 
 # Where each demo plan stands: campaigns that are live or done run on a client-approved plan.
@@ -252,7 +302,70 @@ def load_demo() -> bool:
                     alice, vendor, {"name": contact, "position": position, "email": email,
                                     "phone": phone},
                 )  # fmt: skip
+        _demo_rates_and_documents(org, alice, clients)
     return True
+
+
+def _demo_rates_and_documents(org: Organization, admin: User, clients: dict[str, Client]) -> None:
+    """Rate cards, a negotiated rate and documents (one expiring next month, one expired)."""
+    by_name = {vendor.name: vendor for vendor in Vendor.objects.filter(organization=org)}
+    for name, card_name, currency, valid_from, valid_to, lines in RATE_CARDS:
+        vendors.create_rate_card(
+            admin, by_name[name],
+            {"name": card_name, "currency": currency, "valid_from": valid_from,
+             "valid_to": valid_to},
+            lines=[{"format": fmt, "market": market, "daypart": daypart, "cost_model": model,
+                    "rate": Decimal(rate)} for fmt, market, daypart, model, rate in lines],
+        )  # fmt: skip
+    for name, code, fmt, market, model, rate, currency, start, end in NEGOTIATED_RATES:
+        vendors.add_negotiated_rate(
+            admin, by_name[name], clients[code],
+            {"format": fmt, "market": market, "cost_model": model, "rate": Decimal(rate),
+             "currency": currency, "valid_from": start, "valid_to": end,
+             "notes": "Annual volume deal."},
+        )  # fmt: skip
+    today = timezone.localdate()
+    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    documents = [
+        # vendor, kind, file name, expires on, notes
+        ("Spiegel Media", "contract", "spiegel-media-framework-agreement.pdf",
+         max(next_month, today + timedelta(days=10)), "Framework agreement; renewal under way."),
+        ("ProSiebenSat.1", "insurance", "p7s1-liability-insurance.pdf",
+         today - timedelta(days=12), "Ask for the new certificate."),
+        ("Meta", "tax_form", "meta-w8ben-e.pdf", None, ""),
+    ]  # fmt: skip
+    for name, kind, filename, expires_on, notes in documents:
+        vendors.upload_document(
+            admin, by_name[name], filename=filename, data=_demo_pdf(f"{name}: {filename}"),
+            values={"kind": kind, "expires_on": expires_on, "notes": notes},
+        )  # fmt: skip
+
+
+def _demo_pdf(title: str) -> bytes:
+    """A small valid one-page PDF saying ``title`` (demo documents need no real content)."""
+    text = title.encode("latin-1", "replace").replace(b"\\", b"\\\\")
+    text = text.replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 16 Tf 72 770 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref,
+    )  # fmt: skip
+    return bytes(pdf)
 
 
 def _demo_plan(campaign: Campaign, planner: User, reviewer: User) -> None:

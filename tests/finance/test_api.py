@@ -176,3 +176,18 @@ def test_demo_duplicate_was_caught_and_kept(books: Any) -> None:
     refused = InvoiceImport.objects.get(imported=False)
     assert "already recorded" in refused.problems[0]
     assert Invoice.objects.filter(number__startswith="M-").count() == 1
+
+
+def test_vendor_page_shows_its_track_record(books: Any, web_as: Any) -> None:
+    from mediadesk.finance.services import dispute
+
+    over = Invoice.objects.get(number__startswith="OB-")
+    dispute(books.cara, over, "Billed above the delivered impressions; please credit.")
+    page = web_as(books.cara).get(over.vendor.get_absolute_url()).content.decode()
+    assert "Track record" in page and "Invoice accuracy" in page
+    assert "please credit" in page
+    order = InsertionOrder.objects.filter(vendor=over.vendor, status="accepted").first()
+    assert order is not None and order.number in page
+    # Dan (a Northwind client reviewer) has no vendor pages; Ben (no Fabrikam role) sees no
+    # Fabrikam order on a vendor's record.
+    assert web_as(books.dan).get(over.vendor.get_absolute_url()).status_code == 404

@@ -182,3 +182,12 @@ def test_only_coordinators_book(demo: Any) -> None:
     with pytest.raises(PermissionDenied):
         services.generate_orders(demo.cara, approved(demo))
     assert not InsertionOrder.objects.exists()
+
+
+def test_no_orders_for_an_archived_campaign(demo: Any) -> None:
+    from mediadesk.planning.services import archive_campaign
+
+    version = approved(demo)
+    archive_campaign(demo.alice, version.campaign, "stopped")
+    with pytest.raises(Conflict, match="archived"):
+        services.generate_orders(demo.ben, PlanVersion.objects.get(pk=version.pk))

@@ -31,7 +31,7 @@ def test_create_and_get(demo: Any, api_as: Any) -> None:
     api = api_as(demo.cara)
     response = api.post(
         "/api/v1/vendors",
-        {"name": "Podimo", "kind": "platform", "payment_terms": "net_45", "currency": "dkk"},
+        {"name": "Acast", "kind": "platform", "payment_terms": "net_45", "currency": "dkk"},
     )
     assert response.status_code == 201, response.content
     created = response.json()

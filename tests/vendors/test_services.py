@@ -16,13 +16,13 @@ from mediadesk.vendors.models import Vendor, VendorContact
 
 def test_create_records_every_field(demo: Any) -> None:
     vendor = services.create_vendor(
-        demo.ben, {"name": "Podimo", "kind": "platform", "payment_terms": "net_45"}
+        demo.ben, {"name": "Acast", "kind": "platform", "payment_terms": "net_45"}
     )
     assert vendor.organization_id == demo.ben.organization_id
     assert vendor.currency == "EUR" and vendor.created_by == demo.ben
     event = AuditEvent.objects.for_object(vendor).get()
     assert event.action == "created" and event.actor == demo.ben and event.client_id is None
-    assert event.changes["name"] == [None, "Podimo"]
+    assert event.changes["name"] == [None, "Acast"]
     assert event.changes["payment_terms"] == [None, "net_45"]
 
 

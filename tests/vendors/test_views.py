@@ -13,7 +13,7 @@ from mediadesk.vendors.models import Vendor, VendorContact
 
 def vendor_data(**overrides: Any) -> dict[str, Any]:
     data = {
-        "name": "Podimo",
+        "name": "Acast",
         "kind": "platform",
         "website": "https://podimo.example",
         "tax_id": "",
@@ -107,10 +107,10 @@ def test_viewer_reads_but_cannot_change(demo: Any, web_as: Any, viewer: Any) -> 
 def test_create_then_detail(demo: Any, web_as: Any) -> None:
     http = web_as(demo.ben)
     response = http.post("/vendors/new/", vendor_data())
-    vendor = Vendor.objects.get(name="Podimo")
+    vendor = Vendor.objects.get(name="Acast")
     assert response.status_code == 302 and response["Location"] == f"/vendors/{vendor.pk}/"
     body = http.get(response["Location"]).content.decode()
-    assert "Podimo" in body and "https://podimo.example" in body
+    assert "Acast" in body and "https://podimo.example" in body
     assert "Created" in body and "Ben Brooks" in body  # the history
     assert AuditEvent.objects.for_object(vendor).get().via == "web"
 

@@ -90,7 +90,6 @@ def load_demo_finance(
     global _LINK_BASE
     _LINK_BASE = link_base
     campaigns = {c.code: c for c in Campaign.objects.all()}
-    _complete_directory(admin)
 
     def accepted_all(order: InsertionOrder, position: int) -> None:
         _accept(admin, order, "Vera Vendor")
@@ -128,18 +127,6 @@ def load_demo_finance(
     if "CTSO-5G26" in campaigns:
         _revise(admin, campaigns["CTSO-5G26"])
     return _invoices(finance, admin, campaigns, today)
-
-
-def _complete_directory(admin: Any) -> None:
-    """Every vendor the demo plans buy from is in the directory before anything is booked."""
-    from mediadesk.planning.models import Placement
-    from mediadesk.vendors import services as vendors
-
-    known = orders.vendors_by_name(admin.organization_id)
-    for name in sorted(set(Placement.objects.values_list("vendor", flat=True))):
-        if orders.vendor_key(name) not in known:
-            made = vendors.create_vendor(admin, {"name": name, "kind": "platform"})
-            known[orders.vendor_key(name)] = made
 
 
 def _revise(admin: Any, campaign: Campaign) -> None:

@@ -9,9 +9,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mediadesk.accounts.models import CURRENCY_CHOICES
+from mediadesk.accounts.models import CURRENCY_CHOICES, Client
 from mediadesk.finance.choices import ExportLayout, InvoiceStatus
 from mediadesk.finance.services import LineInput
+from mediadesk.vendors.models import Vendor
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_WIDGET = forms.TextInput(attrs={"inputmode": "decimal", "class": "num-input"})
@@ -23,9 +24,9 @@ MAX_PDF_READ = 20 * 1024 * 1024 + 1
 class InvoiceForm(forms.Form):
     """The header of an invoice (or of a credit note, when ``credit_for`` is set)."""
 
-    vendor = forms.ModelChoiceField(queryset=None, empty_label="Choose the vendor")  # type: ignore[arg-type]
+    vendor = forms.ModelChoiceField(queryset=Vendor.objects.none(), empty_label="Choose the vendor")
     client = forms.ModelChoiceField(
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Client.objects.none(),
         empty_label="Choose the client",
         help_text="The client whose insertion orders the invoice bills.",
     )
@@ -111,9 +112,6 @@ class LineForm(forms.Form):
 
 
 LineFormSet = forms.formset_factory(LineForm, extra=0, min_num=1, validate_min=True)
-# The line fields a service error can name ("lines.2.amount"), and the form field they are.
-LINE_FIELDS = {"placement": "placement", "amount": "amount", "quantity": "quantity",
-               "month": "month", "tax": "tax", "io_number": "io_number"}  # fmt: skip
 
 
 class FilterForm(forms.Form):
@@ -153,7 +151,7 @@ class ApproveForm(forms.Form):
 
 
 class BatchForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=None, empty_label="Choose the client")  # type: ignore[arg-type]
+    client = forms.ModelChoiceField(queryset=Client.objects.none(), empty_label="Choose the client")
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
     layout = forms.ChoiceField(
         label="Payment file layout",
@@ -177,7 +175,7 @@ class ImportForm(forms.Form):
         help_text="CSV or XLSX, one row per invoice line (see the columns below).",
     )
     client = forms.ModelChoiceField(
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Client.objects.none(),
         required=False,
         empty_label="Take it from the IO lines",
         help_text="Only needed when the lines name no placement on an accepted IO.",

@@ -21,6 +21,7 @@ from mediadesk.accounts.models import Client
 from mediadesk.delivery.models import MICROS, PlacementDay
 from mediadesk.domain.calendars import CalendarKind
 from mediadesk.domain.close import LedgerLine
+from mediadesk.domain.costmodels import CostModel
 from mediadesk.domain.flighting import spread
 from mediadesk.domain.matching import Delivered, LineMonth, Month, OrderedLine, Tolerances, payable
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS
@@ -28,7 +29,6 @@ from mediadesk.finance.choices import InvoiceStatus
 from mediadesk.finance.models import FinanceSettings, InvoiceLine
 from mediadesk.orders.choices import OrderStatus
 from mediadesk.orders.models import OrderLine
-from mediadesk.domain.costmodels import CostModel
 from mediadesk.planning.choices import PlanStatus
 from mediadesk.planning.models import Campaign, Placement, PlanVersion
 from mediadesk.planning.plans import weights_of

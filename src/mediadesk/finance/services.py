@@ -47,8 +47,7 @@ from mediadesk.finance.models import (
 )
 from mediadesk.orders.choices import OrderStatus
 from mediadesk.orders.models import OrderLine
-from mediadesk.orders.services import vendor_key
-from mediadesk.vendors.models import Vendor
+from mediadesk.vendors.models import Vendor, vendor_named
 
 MATCHABLE = (
     InvoiceStatus.RECEIVED,
@@ -108,10 +107,9 @@ def find_vendor(actor: Any, vendor: Vendor | int | str) -> Vendor:
         if found is None:
             raise ValidationError({"vendor": [f"There is no vendor with id {vendor}."]})
         return found
-    wanted = vendor_key(str(vendor))
-    for candidate in vendors:
-        if vendor_key(candidate.name) == wanted:
-            return candidate
+    found = vendor_named(actor.organization_id, str(vendor))
+    if found is not None and vendors.filter(pk=found.pk).exists():
+        return found
     raise ValidationError(
         {
             "vendor": [
@@ -733,7 +731,7 @@ def _import_one(actor: Any, found: Any, filename: str, client: Client | None) ->
             description=line.description,
             quantity=line.quantity,
             tax=line.tax,
-        )  # fmt: skip
+        )
         for line in found.lines
     ]
     total = found.stated_total

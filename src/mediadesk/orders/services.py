@@ -23,6 +23,7 @@ from mediadesk.accounts.models import Organization
 from mediadesk.accounts.permissions import Action, require
 from mediadesk.audit.choices import AuditAction
 from mediadesk.audit.services import as_json_value, record
+from mediadesk.domain.ratecards import match_key as vendor_key
 from mediadesk.errors import Conflict
 from mediadesk.orders.choices import AdjustmentKind, LineChange, OrderStatus
 from mediadesk.orders.models import (
@@ -34,7 +35,7 @@ from mediadesk.orders.models import (
 )
 from mediadesk.planning.choices import PlanStatus
 from mediadesk.planning.models import Placement, PlanVersion
-from mediadesk.vendors.models import Vendor
+from mediadesk.vendors.models import Vendor, vendors_named
 
 BOOKABLE = (PlanStatus.APPROVED, PlanStatus.CLIENT_APPROVED)
 LINK_SALT = "mediadesk.orders.answer"
@@ -55,18 +56,6 @@ def settings_for(organization: Organization) -> OrderSettings:
 
 def _require_booking(actor: Any, client_id: int) -> None:
     require(actor, Action.EDIT_CAMPAIGN, client_id)
-
-
-def vendor_key(name: str) -> str:
-    """Vendor names compared the way people mean them: case and spacing ignored."""
-    return " ".join(name.split()).casefold()
-
-
-def vendors_by_name(organization_id: int) -> dict[str, Vendor]:
-    return {
-        vendor_key(vendor.name): vendor
-        for vendor in Vendor.objects.filter(organization_id=organization_id, archived_at=None)
-    }
 
 
 def _describe(placement: Placement) -> str:
@@ -130,6 +119,8 @@ def generate_orders(actor: Any, version: PlanVersion) -> list[InsertionOrder]:
     """
     campaign = version.campaign
     _require_booking(actor, campaign.client_id)
+    if campaign.is_archived:
+        raise Conflict(f"{campaign.code} is archived; restore it before booking.")
     if version.status not in BOOKABLE:
         raise Conflict(
             f"IOs are generated from an approved plan; version {version.number} of "
@@ -139,8 +130,13 @@ def generate_orders(actor: Any, version: PlanVersion) -> list[InsertionOrder]:
     if not placements:
         raise Conflict(f"Version {version.number} of {campaign.code} has no placements to order.")
     organization = campaign.client.organization
-    known = vendors_by_name(organization.pk)
+    known = vendors_named(organization.pk, {p.vendor for p in placements})
     unknown = sorted({p.vendor for p in placements if vendor_key(p.vendor) not in known})
+    archived = sorted({vendor.name for vendor in known.values() if vendor.is_archived})
+    if archived:
+        raise ValidationError(
+            {"vendor": [f"These vendors are archived: {', '.join(archived)}. Restore them first."]}
+        )
     if unknown:
         raise ValidationError(
             {

@@ -32,6 +32,7 @@ from mediadesk.planning.models import (
 )
 from mediadesk.planning.plans import PlanBudget, diff_versions, flowchart_of, plan_budget
 from mediadesk.planning.views import visible_campaigns
+from mediadesk.vendors.rates import rate_checks
 
 
 def _version(request: HttpRequest, plan_id: int) -> PlanVersion:
@@ -110,6 +111,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         else Action.REVIEW_CLIENT_STAGE
     )
     budget = plan_budget(version, placements)
+    # Each line against its vendor's rate card or the client's negotiated rate (3 queries).
+    checks = rate_checks(request.user, placements, campaign.client.organization_id, client_id)
     return render(
         request,
         "planning/plan_detail.html",
@@ -117,7 +120,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "campaign": campaign,
             "version": version,
             "versions": versions,
-            "rows": [(p, placement_warnings(p)) for p in placements],
+            "rows": [(p, placement_warnings(p), checks.get(p.pk)) for p in placements],
             # Lines in other currencies are converted; None while a rate is missing.
             "total": budget.rollup.total if budget.rollup else None,
             "budget_left": budget.status.remaining if budget.status else None,
