@@ -172,7 +172,9 @@ def _invoices(finance: Any, admin: Any, campaigns: dict[str, Campaign], today: d
             amounts = [(line, amount) for line, amount in amounts if amount > 0]
             if not amounts:
                 continue
-            invoice = _record(finance, order, amounts, bill_month, f"{order.number}-F")
+            invoice = _record(
+                finance, order, amounts, bill_month, _number(order, bill_month, order.pk)
+            )
             made += 1
             if invoice.status == "matched":
                 paid.append(_approve(finance, admin, invoice))
@@ -189,6 +191,17 @@ def _invoices(finance: Any, admin: Any, campaigns: dict[str, Campaign], today: d
     return made
 
 
+# VAT the demo vendors charge, by currency (US media invoices carry no sales tax).
+_TAX = {"EUR": Decimal("0.19"), "GBP": Decimal("0.20"), "CAD": Decimal("0.05")}
+_TERMS_DAYS = {"net_30": 30, "net_45": 45, "net_60": 60, "net_90": 90}
+
+
+def _number(order: InsertionOrder, month: tuple[int, int], seq: int) -> str:
+    """An invoice number the way vendors print them: their prefix, the period, a sequence."""
+    letters = "".join(ch for ch in order.vendor.name.upper() if ch.isalpha())[:4] or "INV"
+    return f"{letters}-{month[0] % 100:02d}{month[1]:02d}-{4000 + seq}"
+
+
 def _record(
     finance: Any,
     order: InsertionOrder,
@@ -197,14 +210,16 @@ def _record(
     number: str,
 ) -> Invoice:
     total = sum((amount for _, amount in amounts), Decimal(0))
+    issued = date(month[0], month[1], 28)
     return services.record_invoice(
         finance,
         vendor=order.vendor,
         number=number,
-        invoice_date=date(month[0], month[1], 28),
+        invoice_date=issued,
+        due_date=issued + timedelta(days=_TERMS_DAYS.get(order.vendor.payment_terms, 30)),
         currency=order.currency,
         total=total,
-        tax=(total * Decimal("0.19")).quantize(_CENT, rounding=ROUND_HALF_UP),
+        tax=(total * _TAX.get(order.currency, Decimal(0))).quantize(_CENT, rounding=ROUND_HALF_UP),
         lines=[
             services.LineInput(
                 placement=line.code,
@@ -236,9 +251,7 @@ def _live_invoices(finance: Any, campaign: Campaign, month: tuple[int, int]) -> 
     under = next(((c, o, p) for c, o, p in candidates if p > o * Decimal("1.05") and o > 0), None)
     if under is not None:
         line, owed, planned = under
-        _record(
-            finance, line.order, [(line, planned)], month, f"UD-{month[0]}{month[1]:02d}-{line.pk}"
-        )
+        _record(finance, line.order, [(line, planned)], month, _number(line.order, month, line.pk))
         used.add(line.order_id)
         made += 1
     over = next(((c, o, p) for c, o, p in candidates if o > 0 and c.order_id not in used), None)
@@ -250,14 +263,14 @@ def _live_invoices(finance: Any, campaign: Campaign, month: tuple[int, int]) -> 
             line.order,
             [(line, owed + extra)],
             month,
-            f"OB-{month[0]}{month[1]:02d}-{line.pk}",
+            _number(line.order, month, line.pk),
         )
         used.add(line.order_id)
         made += 1
     matched = next(((c, o, p) for c, o, p in candidates if o > 0 and c.order_id not in used), None)
     if matched is not None:
         line, owed, _ = matched
-        number = f"M-{month[0]}{month[1]:02d}-{line.pk}"
+        number = _number(line.order, month, line.pk)
         _record(finance, line.order, [(line, owed)], month, number)
         made += 1
         # The vendor sends the same invoice again as a file: caught, nothing saved, and the
@@ -305,7 +318,7 @@ def _matched_and_batched(
         if owed <= 0 or line.is_removed:
             continue
         invoice = _record(
-            finance, line.order, [(line, owed)], month, f"{line.order.number}-{month[1]:02d}"
+            finance, line.order, [(line, owed)], month, _number(line.order, month, line.pk)
         )
         if invoice.status == "matched":
             invoice = _approve(finance, admin, invoice)
