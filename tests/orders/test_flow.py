@@ -54,6 +54,10 @@ def test_send_and_accept_through_the_link(demo: Any, client: Any) -> None:
     services.answer_order(found, accept=True, name="Vera Vendor", title="Sales", ip="10.0.0.1")
     order.refresh_from_db()
     assert order.status == OrderStatus.ACCEPTED and order.answered_ip == "10.0.0.1"
+    from mediadesk.audit.models import AuditEvent
+
+    answered = AuditEvent.objects.for_object(order).get(action="accepted")
+    assert answered.actor is None and answered.actor_label.startswith("Vera Vendor, Sales at")
     with pytest.raises(Exception, match="already accepted"):
         services.answer_order(order, accept=True, name="x", title="y", ip=None)
 
@@ -140,8 +144,10 @@ def test_revision_from_the_plan_diff(demo: Any) -> None:
     changed = revision.lines.get(line_key=line.line_key)
     assert changed.change == "changed"
     assert changed.before["quantity"] == str(line.quantity)
-    names = {name for name, _, _ in changed_fields(changed)}
-    assert "quantity" in names and "cost" in names
+    shown = {name: (old, new) for name, old, new in changed_fields(changed)}
+    assert set(shown) >= {"Quantity", "Cost"}
+    assert shown["Quantity"] == (f"{line.quantity:,.0f}", f"{line.quantity * 2:,.0f}")
+    assert shown["Cost"][0] == f"{line.cost:,.2f}"
     assert revision.lines.exclude(change="unchanged").count() == 1
     assert order_pdf(revision).startswith(b"%PDF-")
     # Booked stays revision 1 until the vendor accepts revision 2.

@@ -76,11 +76,14 @@ def record(
     changes: Changes | None = None,
     reason: str = "",
     client_id: int | None = None,
+    outsider: str = "",
 ) -> AuditEvent:
+    """One audit event. ``outsider`` names someone without an account who acted through a
+    signed link (a vendor answering an IO), shown instead of "system"."""
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=actor_user,
-        actor_label=actor_user.email if actor_user else "system",
+        actor_label=actor_user.email if actor_user else (outsider[:200] or "system"),
         via=_channel.get(),
         client_id=client_id if client_id is not None else getattr(obj, "client_id", None),
         content_type=ContentType.objects.get_for_model(obj),

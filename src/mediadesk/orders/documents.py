@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -42,13 +43,35 @@ def order_context(order: InsertionOrder) -> dict[str, Any]:
 def changed_fields(line: OrderLine) -> list[tuple[str, str, str]]:
     """(field, old, new) for each field a revision changed on a line."""
     if line.change == LineChange.REMOVED:
-        return [(name.replace("_", " "), str(old), "—") for name, old in line.before.items()]
+        return [(_label(name), _shown(name, old), "—") for name, old in line.before.items()]
     if line.change != LineChange.CHANGED:
         return []
     return [
-        (name.replace("_", " "), str(old), str(getattr(line, name)))
+        (_label(name), _shown(name, old), _shown(name, str(getattr(line, name))))
         for name, old in line.before.items()
     ]
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _shown(name: str, value: str) -> str:
+    """Old and new values as people read them: 20,000,000 not 20000000.00; dates as 5 Oct 2026."""
+    if name in ("quantity", "cost", "rate"):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value
+        places = 2 if name == "cost" else (4 if name == "rate" else 2)
+        text = f"{number:,.{places}f}"
+        return text.rstrip("0").rstrip(".") if name != "cost" and "." in text else text
+    if name in ("start", "end"):
+        try:
+            return date.fromisoformat(value).strftime("%-d %b %Y")
+        except ValueError:
+            return value
+    return value
 
 
 def order_pdf(order: InsertionOrder) -> bytes:

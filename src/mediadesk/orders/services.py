@@ -383,6 +383,7 @@ def answer_order(
                 "answered_by": [None, f"{name}, {title} ({ip or 'no IP'})"],
             },
             reason=reason,
+            outsider=f"{name}, {title} at {locked.vendor.name} (answer link)",
         )
     return locked
 
