@@ -411,3 +411,60 @@ def close(
         last = date.today().replace(day=1) - timedelta(days=1)
         month = f"{last:%Y-%m}"
     return close_payload(client, parse_month(month), to_date=to_date)
+
+
+class FinanceSettingsOut(Schema):
+    client: int = Field(validation_alias="client_id")
+    rounding_units: int
+    grp_percent: Decimal
+    delivery_percent: Decimal
+    overrides: dict[str, dict[str, Any]]
+    second_approval_above: Decimal | None
+    expense_account: str
+    payable_account: str
+    cost_centre: str
+
+
+class FinanceSettingsPatch(Schema):
+    rounding_units: int | None = Field(None, ge=0, le=10_000)
+    grp_percent: Decimal | None = None
+    delivery_percent: Decimal | None = None
+    overrides: dict[str, dict[str, Any]] | None = None
+    second_approval_above: Decimal | None = None
+    expense_account: str | None = None
+    payable_account: str | None = None
+    cost_centre: str | None = None
+    reason: str = ""
+
+
+@router.get(
+    "/clients/{client_id}/finance-settings",
+    response=FinanceSettingsOut,
+    summary="A client's matching tolerances, approval limit and accounts",
+)
+def get_finance_settings(request: HttpRequest, client_id: int) -> Any:
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
+    require(request.user, Action.VIEW_FINANCE, client.pk)
+    from mediadesk.finance.models import FinanceSettings
+
+    return FinanceSettings.objects.filter(client=client).first() or FinanceSettings(client=client)
+
+
+@router.patch(
+    "/clients/{client_id}/finance-settings",
+    response=FinanceSettingsOut,
+    summary="Change a client's tolerances, approval limit or accounts",
+)
+def patch_finance_settings(
+    request: HttpRequest, client_id: int, payload: FinanceSettingsPatch
+) -> Any:
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
+    data = payload.model_dump(exclude_unset=True)
+    reason = data.pop("reason", "")
+    for name in ("rounding_units", "grp_percent", "delivery_percent", "overrides"):
+        if name in data and data[name] is None:
+            raise ValidationError({name: ["This field cannot be empty."]})
+    for name in ("expense_account", "payable_account", "cost_centre"):
+        if name in data and data[name] is None:
+            data[name] = ""
+    return services.update_finance_settings(request.user, client, data, reason)

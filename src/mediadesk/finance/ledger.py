@@ -23,7 +23,15 @@ from mediadesk.domain.calendars import CalendarKind
 from mediadesk.domain.close import LedgerLine
 from mediadesk.domain.costmodels import CostModel
 from mediadesk.domain.flighting import spread
-from mediadesk.domain.matching import Delivered, LineMonth, Month, OrderedLine, Tolerances, payable
+from mediadesk.domain.matching import (
+    Delivered,
+    LineMonth,
+    ModelTolerances,
+    Month,
+    OrderedLine,
+    Tolerances,
+    payable,
+)
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS
 from mediadesk.finance.choices import InvoiceStatus
 from mediadesk.finance.models import FinanceSettings, InvoiceLine
@@ -58,11 +66,33 @@ def tolerances_for(client_id: int) -> Tolerances:
     found = FinanceSettings.objects.filter(client_id=client_id).first()
     if found is None:
         return Tolerances()
+    return tolerances_of(found)
+
+
+def tolerances_of(found: FinanceSettings) -> Tolerances:
+    """A client's settings as the match's tolerances (raises MatchingError when malformed)."""
+    overrides = {
+        CostModel(model): ModelTolerances(
+            rounding_units=_int_or_none(values.get("rounding_units")),
+            grp_percent=_decimal_or_none(values.get("grp_percent")),
+            delivery_percent=_decimal_or_none(values.get("delivery_percent")),
+        )
+        for model, values in (found.overrides or {}).items()
+    }
     return Tolerances(
         rounding_units=found.rounding_units,
         grp_percent=found.grp_percent,
         delivery_percent=found.delivery_percent,
+        overrides=overrides,
     )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value in (None, "") else int(value)
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
 
 
 def ordered(line: OrderLine, currency: str) -> OrderedLine:

@@ -65,6 +65,12 @@ class FinanceSettings(models.Model):
         default=Decimal("50000.00"),
         help_text="Invoices above this total need a second finance approver (blank: never).",
     )
+    overrides = models.JSONField(
+        "per cost model",
+        default=dict,
+        blank=True,
+        help_text='Other tolerances for some cost models: {"cpp": {"grp_percent": "10"}}.',
+    )
     expense_account = models.CharField(max_length=40, default="6100")
     payable_account = models.CharField(max_length=40, default="2100")
     cost_centre = models.CharField(max_length=40, blank=True)

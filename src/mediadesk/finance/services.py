@@ -23,7 +23,7 @@ from django.utils import timezone
 from mediadesk.accounts.models import Client
 from mediadesk.accounts.permissions import Action, require
 from mediadesk.audit.choices import AuditAction
-from mediadesk.audit.services import record
+from mediadesk.audit.services import as_json_value, record
 from mediadesk.domain.matching import BilledLine, check_invoice_total, match_invoice
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS, MoneyError, check_currency
 from mediadesk.errors import Conflict
@@ -751,3 +751,51 @@ def _import_one(actor: Any, found: Any, filename: str, client: Client | None) ->
     except ValidationError as exc:
         messages = "; ".join(exc.messages)
         raise ValidationError(f"{where}: {messages} Nothing was saved.") from exc
+
+
+# --- A client's matching tolerances and accounts ---------------------------------------------
+
+SETTINGS_FIELDS = [
+    "rounding_units", "grp_percent", "delivery_percent", "overrides", "second_approval_above",
+    "expense_account", "payable_account", "cost_centre",
+]  # fmt: skip
+
+
+def update_finance_settings(
+    actor: Any, client: Client, values: dict[str, Any], reason: str = ""
+) -> FinanceSettings:
+    """Change a client's tolerances, approval limit or accounts (finance or client admins).
+
+    The tolerances are checked the way the match reads them, so a value the match would refuse
+    (a GRP tolerance of 150%, an unknown cost model) is refused here with the field named.
+    """
+    from mediadesk.domain.matching import MatchingError
+    from mediadesk.finance.ledger import tolerances_of
+
+    require(actor, Action.EDIT_FINANCE, client.pk)
+    unknown = sorted(set(values) - set(SETTINGS_FIELDS))
+    if unknown:
+        raise ValidationError({name: ["This field cannot be set."] for name in unknown})
+    with transaction.atomic():
+        found = FinanceSettings.objects.select_for_update().filter(pk=settings_for(client.pk).pk)
+        current = found.get()
+        before = {name: as_json_value(getattr(current, name)) for name in values}
+        for name, value in values.items():
+            setattr(current, name, value)
+        if not isinstance(current.overrides, dict):
+            raise ValidationError(
+                {"overrides": ['Give an object such as {"cpp": {"grp_percent": "10"}}.']}
+            )
+        current.full_clean()
+        try:
+            tolerances_of(current)
+        except (MatchingError, ValueError, TypeError, ArithmeticError) as exc:
+            field = "overrides" if "overrides" in values else "rounding_units"
+            raise ValidationError({field: [str(exc)]}) from None
+        current.save()
+        after = {name: as_json_value(getattr(current, name)) for name in values}
+        changes = {n: [before[n], after[n]] for n in values if before[n] != after[n]}
+        if changes:
+            record(actor=actor, obj=current, action=AuditAction.UPDATED, changes=changes,
+                   reason=reason, client_id=client.pk)  # fmt: skip
+    return current

@@ -4,7 +4,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -212,3 +213,46 @@ def adjust(request: HttpRequest, order_id: int, payload: AdjustmentIn) -> Status
         note=payload.note,
     )
     return Status(201, _one(request, order_id))
+
+
+class OrderSettingsOut(Schema):
+    number_format: str
+    next_sequence: int
+    terms: str
+    cancellation_terms: str
+    link_days: int
+
+
+class OrderSettingsPatch(Schema):
+    number_format: str | None = None
+    next_sequence: int | None = Field(None, ge=1)
+    terms: str | None = None
+    cancellation_terms: str | None = None
+    link_days: int | None = None
+    reason: str = ""
+
+
+@router.get("/order-settings", response=OrderSettingsOut, summary="How IOs are numbered, and terms")
+def get_order_settings(request: HttpRequest) -> Any:
+    from mediadesk.vendors.models import can_read_vendors
+
+    # Anyone with an internal role reads them; client reviewers never see orders.
+    if not can_read_vendors(request.user):
+        raise Http404("Not found.")
+    organization = getattr(request.user, "organization", None)
+    if organization is None:
+        raise Http404("Not found.")
+    return services.settings_for(organization)
+
+
+@router.patch("/order-settings", response=OrderSettingsOut, summary="Change IO numbering and terms")
+def patch_order_settings(request: HttpRequest, payload: OrderSettingsPatch) -> Any:
+    data = payload.model_dump(exclude_unset=True)
+    reason = data.pop("reason", "")
+    for name in list(data):
+        if data[name] is None:
+            raise ValidationError({name: ["This field cannot be empty."]})
+    organization = getattr(request.user, "organization", None)
+    if organization is None:
+        raise Http404("Not found.")
+    return services.update_order_settings(request.user, organization, data, reason)

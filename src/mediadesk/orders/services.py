@@ -725,3 +725,68 @@ def record_adjustment(
             reason=note.strip(),
         )
     return adjustment
+
+
+# --- The organization's IO numbering and terms ------------------------------------------------
+
+ORDER_SETTINGS_FIELDS = [
+    "number_format",
+    "next_sequence",
+    "terms",
+    "cancellation_terms",
+    "link_days",
+]
+
+
+def update_order_settings(
+    actor: Any, organization: Organization, values: dict[str, Any], reason: str = ""
+) -> OrderSettings:
+    """Change how IOs are numbered and the terms printed on them (organization admins)."""
+    from mediadesk.accounts.permissions import require_org_admin
+
+    require_org_admin(actor, "change how insertion orders are numbered and their terms")
+    if organization.pk != actor.organization_id:
+        raise ValidationError({"organization": ["That is another organization."]})
+    unknown = sorted(set(values) - set(ORDER_SETTINGS_FIELDS))
+    if unknown:
+        raise ValidationError({name: ["This field cannot be set."] for name in unknown})
+    with transaction.atomic():
+        current = OrderSettings.objects.select_for_update().get(pk=settings_for(organization).pk)
+        before = {name: as_json_value(getattr(current, name)) for name in values}
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.full_clean()
+        _check_number_format(current.number_format)
+        if not 1 <= current.link_days <= 90:
+            raise ValidationError({"link_days": ["Links work for 1 to 90 days."]})
+        current.save()
+        changes = {
+            name: [before[name], as_json_value(getattr(current, name))]
+            for name in values
+            if before[name] != as_json_value(getattr(current, name))
+        }
+        if changes:
+            record(actor=actor, obj=current, action=AuditAction.UPDATED, changes=changes,
+                   reason=reason, client_id=None)  # fmt: skip
+    return current
+
+
+def _check_number_format(pattern: str) -> None:
+    """The scheme must name {seq} (or numbers repeat) and only the fields mediadesk fills in."""
+    if "{seq" not in pattern:
+        raise ValidationError(
+            {"number_format": ["Put {seq} in the number (e.g. IO-{client}-{year}-{seq:04d})."]}
+        )
+    try:
+        sample = pattern.format(client="NWND", campaign="AR26", year=2026, seq=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValidationError(
+            {
+                "number_format": [
+                    f"{pattern!r} cannot be used ({exc}); use {{client}}, "
+                    "{campaign}, {year} and {seq}."
+                ]
+            }
+        ) from None
+    if len(sample) > 60:
+        raise ValidationError({"number_format": ["Numbers this long do not fit (60 characters)."]})
