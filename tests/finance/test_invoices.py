@@ -322,3 +322,28 @@ def test_attach_the_vendors_pdf_through_the_api(
     assert done.status_code == 200 and done.json()["has_pdf"]
     assert api.get(f"/api/v1/invoices/{invoice.pk}/file").content == b"%PDF-1.4 vendor invoice"
     assert api_as(demo.dan).get(f"/api/v1/invoices/{invoice.pk}/file").status_code == 404
+
+
+def test_a_number_saved_a_moment_ago_is_a_duplicate_not_a_crash(
+    demo: Any, booked: OrderLine
+) -> None:
+    """Two people enter the same invoice at once: the second save hits the unique constraint
+    after its duplicate check passed, and is answered as a duplicate."""
+    from unittest import mock
+
+    first = record(demo, booked)
+    real = services._check_duplicate
+    calls: list[int] = []
+
+    def late_check(*args: Any) -> None:
+        calls.append(1)
+        if len(calls) > 1:  # the check after the failed save sees the other invoice
+            real(*args)
+
+    with (
+        mock.patch.object(services, "_check_duplicate", side_effect=late_check),
+        pytest.raises(services.DuplicateInvoice),
+    ):
+        record(demo, booked, total=booked.cost + 1)
+    assert len(calls) == 2
+    assert list(Invoice.objects.all()) == [first]

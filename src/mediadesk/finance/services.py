@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -293,7 +293,12 @@ def record_invoice(
         if pdf is not None:
             invoice.file.save(pdf[1], ContentFile(pdf[0]), save=False)
             invoice.filename = pdf[1][:255]
-        invoice.save()
+        try:
+            with transaction.atomic():  # a savepoint: the same number saved a moment ago
+                invoice.save()
+        except IntegrityError:
+            _check_duplicate(actor, found_vendor, number, total, months, kind)
+            raise
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
                 invoice=invoice,
