@@ -149,6 +149,19 @@ def test_close_reconciles_with_plan_delivery_and_invoices(books: Any, api_as: An
     assert Decimal(totals["invoiced"]["gross"]) == invoiced
     delivered = Decimal(totals["delivered"]["gross"])
     assert delivered > 0
+    # Delivered to date is what the accepted IOs allow for what ran by the end of October,
+    # worked out line by line from the delivery (flat fees: as their flight runs).
+    from mediadesk.finance.demo import _payable_to_date, _planned_months
+    from mediadesk.orders.models import OrderLine
+
+    expected = Decimal(0)
+    for line in OrderLine.objects.filter(order__client=client, order__status="accepted"):
+        if line.cost_model == "flat":
+            expected += sum((v for m, v in _planned_months(line).items() if m <= (2026, 10)),
+                            Decimal(0))  # fmt: skip
+        elif (line.start.year, line.start.month) <= (2026, 10):
+            expected += _payable_to_date(line, (2026, 10))
+    assert delivered == expected
     accrual = Decimal(totals["accrual"]["gross"]) - Decimal(totals["over_invoiced"]["gross"])
     assert accrual == delivered - invoiced
     # Another client's close is not there for Dan (a Northwind reviewer) or Ben on Fabrikam.
