@@ -302,6 +302,8 @@ def test_pages_have_no_console_errors_or_csp_violations(
         f"/campaigns/{campaign.pk}/edit/",
         "/settings/tokens/",
         "/settings/roles/",
+        f"/settings/clients/{campaign.client_id}/finance/",
+        "/settings/orders/",
         "/api/v1/docs",
     ]:
         response = page.goto(path)

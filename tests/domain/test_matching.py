@@ -709,3 +709,20 @@ def test_ten_thousand_lines_against_twenty_thousand_order_lines() -> None:
     statuses = [result.status for result in results]
     assert statuses.count(MatchStatus.DISCREPANCY) == 2_500 + 1
     assert results[7].discrepancies[0].kind is DiscrepancyKind.UNKNOWN_LINE
+
+
+def test_a_stored_rate_is_quoted_without_trailing_zeros() -> None:
+    """Rates come from the database with four places (8.0000); people read CPM 8.00."""
+    order = OrderedLine(
+        key="L1", cost_model=CostModel.CPM, rate=Decimal("8.0000"), quantity=Decimal(1_000_000),
+        cost=Decimal("8000.00"), currency="EUR", month=None, start=date(2026, 10, 1),
+        end=date(2026, 10, 31),
+    )  # fmt: skip
+    owed = payable(order, Delivered(quantity=Decimal(500_000)))
+    assert "CPM 8.00" in owed.explanation and "8.0000" not in owed.explanation
+    fine = OrderedLine(
+        key="L2", cost_model=CostModel.CPC, rate=Decimal("0.4250"), quantity=Decimal(1000),
+        cost=Decimal("425.00"), currency="EUR", month=None, start=date(2026, 10, 1),
+        end=date(2026, 10, 31),
+    )  # fmt: skip
+    assert "0.425" in payable(fine, Delivered(quantity=Decimal(10))).explanation

@@ -42,6 +42,8 @@ from mediadesk.accounts.permissions import (
 )
 from mediadesk.audit.models import AuditEvent
 from mediadesk.errors import Conflict
+from mediadesk.finance.describe import describe as describe_finance_settings
+from mediadesk.finance.models import FinanceSettings
 from mediadesk.planning.models import Campaign
 
 
@@ -286,6 +288,15 @@ def _client_page(
         else None
     )
     can_fx = active and can(person, Action.EDIT_FINANCE, client.pk)
+    # Invoices and payments: the client's tolerances, limit and accounts in words (one query).
+    invoice_settings = (
+        describe_finance_settings(
+            FinanceSettings.objects.filter(client=client).first() or FinanceSettings(client=client),
+            client.default_currency,
+        )
+        if fx_rates is not None
+        else None
+    )
     if can_fx and fx_form is None:
         # A plan that misses a rate links here with the month and pair filled in.
         fx_form = FxRateForm(
@@ -304,6 +315,8 @@ def _client_page(
         "accounts/client_detail.html",
         {
             "fx_rates": fx_rates,
+            "invoice_settings": invoice_settings,
+            "can_edit_invoice_settings": can_fx,
             "fx_form": fx_form if can_fx else None,
             "client": client,
             "row": row,

@@ -917,7 +917,7 @@ def _show_quantity(model: CostModel, quantity: Decimal) -> str:
 
 
 def _show_rate(rate: Decimal, currency: str) -> str:
-    return format_amount(rate, max(_places(currency), 2, _decimals(rate)))
+    return format_amount(rate, max(_places(currency), 2, _decimals(rate.normalize())))
 
 
 def _rate_phrase(model: CostModel, rate: Decimal, currency: str) -> str:

@@ -13,8 +13,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
+from mediadesk.accounts.choices import Role
 from mediadesk.accounts.models import Client
-from mediadesk.accounts.permissions import Action, require
+from mediadesk.accounts.permissions import Action, require, role_on
 from mediadesk.finance import services
 from mediadesk.finance.choices import (
     BatchStatus,
@@ -406,6 +407,8 @@ def close(
 ) -> dict[str, Any]:
     """The close of ``month`` (YYYY-MM; by default last month), or cumulative through it."""
     client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
+    if role_on(request.user, client.pk) == Role.CLIENT_REVIEWER:
+        raise Http404("Not found.")  # the agency's money is not shown to the advertiser
     require(request.user, Action.VIEW_FINANCE, client.pk)
     if not month:
         last = date.today().replace(day=1) - timedelta(days=1)
@@ -437,13 +440,21 @@ class FinanceSettingsPatch(Schema):
     reason: str = ""
 
 
+def _settings_client(request: HttpRequest, client_id: int) -> Client:
+    """The client, unless the user cannot see it or only reviews it (finance is internal)."""
+    client: Client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
+    if role_on(request.user, client.pk) == Role.CLIENT_REVIEWER:
+        raise Http404("Not found.")
+    return client
+
+
 @router.get(
     "/clients/{client_id}/finance-settings",
     response=FinanceSettingsOut,
     summary="A client's matching tolerances, approval limit and accounts",
 )
 def get_finance_settings(request: HttpRequest, client_id: int) -> Any:
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
+    client = _settings_client(request, client_id)
     require(request.user, Action.VIEW_FINANCE, client.pk)
     from mediadesk.finance.models import FinanceSettings
 
@@ -458,7 +469,7 @@ def get_finance_settings(request: HttpRequest, client_id: int) -> Any:
 def patch_finance_settings(
     request: HttpRequest, client_id: int, payload: FinanceSettingsPatch
 ) -> Any:
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
+    client = _settings_client(request, client_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "")
     for name in ("rounding_units", "grp_percent", "delivery_percent", "overrides"):

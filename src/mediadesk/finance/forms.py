@@ -10,8 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from mediadesk.accounts.models import CURRENCY_CHOICES, Client
+from mediadesk.domain.costmodels import COST_MODEL_LABELS
 from mediadesk.finance.choices import ExportLayout, InvoiceStatus
-from mediadesk.finance.services import LineInput
+from mediadesk.finance.services import TOLERANCE_NAMES, LineInput, tolerance_applies
 from mediadesk.vendors.models import Vendor
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -184,3 +185,138 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+
+
+# --- A client's matching tolerances, approval limit and accounts -----------------------------
+
+NUMBER_WIDGET = {"inputmode": "decimal", "class": "num-input", "autocomplete": "off"}
+
+
+class FinanceSettingsForm(forms.Form):
+    """The general tolerances, one cell per cost model and tolerance that applies to it, the
+    approval limit and the accounts. Plain text: the service checks and tidies every value."""
+
+    rounding_units = forms.CharField(
+        label="Rounding (cents)",
+        max_length=12,
+        widget=forms.TextInput(attrs={**NUMBER_WIDGET, "inputmode": "numeric"}),
+        help_text="Differences up to this many cents (minor units of the invoice's currency) "
+        "are rounding, not a discrepancy.",
+    )
+    grp_percent = forms.CharField(
+        label="GRP tolerance %",
+        max_length=12,
+        widget=forms.TextInput(attrs=NUMBER_WIDGET),
+        help_text="A CPP buy delivering within this share of its ordered GRPs is paid as ordered.",
+    )
+    delivery_percent = forms.CharField(
+        label="Over-delivery allowance %",
+        max_length=12,
+        widget=forms.TextInput(attrs=NUMBER_WIDGET),
+        help_text="Over-delivery is paid up to this much above the ordered cost; "
+        "0: never more than the ordered cost.",
+    )
+    second_approval_above = forms.CharField(
+        label="Second approval above",
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs=NUMBER_WIDGET),
+        help_text="Invoices with a total above this amount (in the invoice's currency) need a "
+        "second finance approver. Empty: never.",
+    )
+    expense_account = forms.CharField(
+        label="Expense account", max_length=40, help_text="Media costs are booked to it."
+    )
+    payable_account = forms.CharField(
+        label="Accounts payable", max_length=40, help_text="What is owed to vendors."
+    )
+    cost_centre = forms.CharField(
+        label="Cost centre", max_length=40, required=False, help_text="Optional."
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=500,
+        required=False,
+        help_text="Optional; kept in the history.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        stored_overrides: dict[str, Any] | None = None,
+        general: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.stored_overrides = stored_overrides or {}
+        self.override_errors: list[str] = []
+        # field name -> (cost model, tolerance): the cells of the overrides table
+        self.cells: dict[str, tuple[str, str]] = {}
+        for model, label in COST_MODEL_LABELS.items():
+            for name, words in TOLERANCE_NAMES.items():
+                if not tolerance_applies(model.value, name):
+                    continue
+                attrs = {**NUMBER_WIDGET, "class": "num-input cell-input"}
+                if name == "rounding_units":
+                    attrs["inputmode"] = "numeric"
+                if general and name in general:
+                    attrs["placeholder"] = general[name]
+                field_name = cell_name(model.value, name)
+                self.fields[field_name] = forms.CharField(
+                    label=f"{label}: {words}",
+                    max_length=12,
+                    required=False,
+                    widget=forms.TextInput(attrs=attrs),
+                )
+                self.cells[field_name] = (model.value, name)
+
+    def clean_second_approval_above(self) -> str:
+        # Thousands separators as people type them: 50,000.00 or 50 000.
+        value: str = self.cleaned_data["second_approval_above"]
+        return value.replace(",", "").replace(" ", "").replace("\u00a0", "")
+
+    def service_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        names = ("rounding_units", "grp_percent", "delivery_percent", "expense_account",
+                 "payable_account", "cost_centre")  # fmt: skip
+        values: dict[str, Any] = {name: data[name] for name in names}
+        values["second_approval_above"] = data["second_approval_above"] or None
+        # Values the page does not show (a GRP tolerance on a CPM buy, set through the API)
+        # are kept as they are; the cells replace the rest.
+        overrides = {
+            model: dict(entry)
+            for model, entry in self.stored_overrides.items()
+            if isinstance(entry, dict)
+        }
+        for field_name, (model, name) in self.cells.items():
+            entry = overrides.setdefault(model, {})
+            if data.get(field_name):
+                entry[name] = data[field_name]
+            else:
+                entry.pop(name, None)
+        values["overrides"] = {model: entry for model, entry in overrides.items() if entry}
+        return values
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Each message beside its field; an override's beside its cell, the others above the
+        table."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                texts = item.messages
+                if field == "overrides":
+                    model, _, name = (item.code or "").partition(".")
+                    target = cell_name(model, name) if name else ""
+                    if target in self.fields:
+                        self.add_error(target, texts)
+                    else:
+                        self.override_errors.extend(texts)
+                else:
+                    self.add_error(field if field in self.fields else None, texts)
+
+
+def cell_name(model: str, name: str) -> str:
+    """The form field of one cell of the overrides table, such as ``cpp-grp_percent``."""
+    return f"{model}-{name}"

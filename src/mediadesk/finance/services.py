@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from mediadesk.accounts.models import Client
 from mediadesk.accounts.permissions import Action, require
 from mediadesk.audit.choices import AuditAction
 from mediadesk.audit.services import as_json_value, record
+from mediadesk.domain.costmodels import COST_MODEL_LABELS
 from mediadesk.domain.matching import BilledLine, check_invoice_total, match_invoice
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS, MoneyError, check_currency
 from mediadesk.errors import Conflict
@@ -140,16 +141,20 @@ def _booked_lines_of(vendor: Vendor, client_ids: Sequence[int]) -> list[OrderLin
     )
 
 
-def _resolve(line: LineInput, booked: Sequence[OrderLine]) -> OrderLine | None:
-    code = line.placement.strip().casefold()
+def _resolve(line: LineInput, booked: dict[str, list[OrderLine]]) -> OrderLine | None:
+    """The booked line a billed line names: by placement code, and IO number when given."""
     number = line.io_number.strip().casefold()
-    for candidate in booked:
-        if candidate.code.casefold() != code:
-            continue
-        if number and candidate.order.number.casefold() != number:
-            continue
-        return candidate
+    for candidate in booked.get(line.placement.strip().casefold(), []):
+        if not number or candidate.order.number.casefold() == number:
+            return candidate
     return None
+
+
+def _by_code(lines: Sequence[OrderLine]) -> dict[str, list[OrderLine]]:
+    index: dict[str, list[OrderLine]] = {}
+    for line in lines:
+        index.setdefault(line.code.casefold(), []).append(line)
+    return index
 
 
 def _visible_client_ids(actor: Any) -> list[int]:
@@ -200,8 +205,11 @@ def record_invoice(
     notes: str = "",
     source: InvoiceSource | str = InvoiceSource.FORM,
     pdf: tuple[bytes, str] | None = None,
+    booked_cache: dict[tuple[int, int | None], dict[str, list[OrderLine]]] | None = None,
 ) -> Invoice:
     """Save an invoice with its lines and match it, all or nothing.
+
+    ``booked_cache`` lets an import of many invoices read each vendor's booked lines once.
 
     Refused (nothing saved): an unknown vendor, a duplicate (same vendor and number; or same
     vendor, amount and months), no lines, malformed amounts, a PDF that is not a PDF, lines
@@ -248,8 +256,11 @@ def record_invoice(
         raise ValidationError(errors)
 
     readable = _visible_client_ids(actor)
-    booked = _booked_lines_of(found_vendor, [client.pk] if client else readable)
-    resolved = [_resolve(line, booked) for line in lines]
+    scope = (found_vendor.pk, client.pk if client else None)
+    cache = booked_cache if booked_cache is not None else {}
+    if scope not in cache:
+        cache[scope] = _by_code(_booked_lines_of(found_vendor, [client.pk] if client else readable))
+    resolved = [_resolve(line, cache[scope]) for line in lines]
     clients = {found.order.client_id for found in resolved if found is not None}
     if len(clients) > 1:
         raise ValidationError(
@@ -299,7 +310,7 @@ def record_invoice(
         except IntegrityError:
             _check_duplicate(actor, found_vendor, number, total, months, kind)
             raise
-        InvoiceLine.objects.bulk_create(
+        rows = [
             InvoiceLine(
                 invoice=invoice,
                 position=position,
@@ -313,14 +324,16 @@ def record_invoice(
                 tax=line.tax,
             )
             for position, (line, found) in enumerate(zip(lines, resolved, strict=True), start=1)
-        )
+        ]
+        # Matched before they are written, so each line is inserted once with its result.
+        _match(invoice, rows)
+        InvoiceLine.objects.bulk_create(rows)
         record(
             actor=actor,
             obj=invoice,
             action=AuditAction.CREATED,
             changes={"total": [None, f"{total} {currency}"], "lines": [None, len(lines)]},
         )
-        _match(invoice)
     return invoice
 
 
@@ -344,13 +357,19 @@ def _previously_billed(invoice: Invoice, keys: set[str]) -> dict[Any, Decimal]:
     return totals
 
 
-def _match(invoice: Invoice) -> None:
-    """Run the 3-way match and store each line's result and the invoice's status."""
-    lines = list(
-        invoice.lines.select_related("order_line__order").prefetch_related(
-            "order_line__adjustments"
+def _match(invoice: Invoice, new_lines: list[InvoiceLine] | None = None) -> None:
+    """Run the 3-way match: each line gets its result and the invoice its status.
+
+    ``new_lines`` are lines not written yet (the caller inserts them with their results);
+    without them the invoice's stored lines are matched again and updated.
+    """
+    lines = new_lines
+    if lines is None:
+        lines = list(
+            invoice.lines.select_related("order_line__order").prefetch_related(
+                "order_line__adjustments"
+            )
         )
-    )
     order_lines = {line.order_line.pk: line.order_line for line in lines if line.order_line}
     orders = [ordered(found, found.order.currency) for found in order_lines.values()]
     billed = [
@@ -382,9 +401,10 @@ def _match(invoice: Invoice) -> None:
         ]
         line.status = LineStatus.DISCREPANCY if result.discrepancies else LineStatus.MATCHED
         any_discrepancy = any_discrepancy or bool(result.discrepancies)
-    InvoiceLine.objects.bulk_update(
-        lines, ["payable", "payable_basis", "difference", "discrepancies", "status"]
-    )
+    if new_lines is None:
+        InvoiceLine.objects.bulk_update(
+            lines, ["payable", "payable_basis", "difference", "discrepancies", "status"]
+        )
     whole = check_invoice_total(billed, invoice.total, tolerances, currency=invoice.currency)
     invoice.discrepancies = (
         [{"kind": str(whole.kind), "amount": str(whole.amount), "message": whole.message}]
@@ -685,7 +705,8 @@ def import_invoices(
         parsed = read_invoices(data, filename)
         with transaction.atomic():
             record_ = _keep_import(actor, data, filename, digest, client, imported=True)
-            made = [_import_one(actor, found, filename, client) for found in parsed]
+            cache: dict[tuple[int, int | None], dict[str, list[OrderLine]]] = {}
+            made = [_import_one(actor, found, filename, client, cache) for found in parsed]
             clients = {invoice.client_id for invoice in made}
             if len(clients) > 1:
                 raise ValidationError(
@@ -726,7 +747,13 @@ def _keep_import(
     return kept
 
 
-def _import_one(actor: Any, found: Any, filename: str, client: Client | None) -> Invoice:
+def _import_one(
+    actor: Any,
+    found: Any,
+    filename: str,
+    client: Client | None,
+    cache: dict[tuple[int, int | None], dict[str, list[OrderLine]]],
+) -> Invoice:
     lines = [
         LineInput(
             placement=line.placement,
@@ -745,12 +772,19 @@ def _import_one(actor: Any, found: Any, filename: str, client: Client | None) ->
     where = f"{filename}, row {found.first_row} (invoice {found.number})"
     try:
         return record_invoice(
-            actor, vendor=found.vendor, number=found.number, invoice_date=found.invoice_date,
-            currency=found.currency, total=total, lines=lines, client=client,
+            actor,
+            vendor=found.vendor,
+            number=found.number,
+            invoice_date=found.invoice_date,
+            currency=found.currency,
+            total=total,
+            lines=lines,
+            client=client,
             due_date=found.due_date,
             kind=InvoiceKind.CREDIT_NOTE if total < 0 else InvoiceKind.INVOICE,
             source=InvoiceSource.IMPORT,
-        )  # fmt: skip
+            booked_cache=cache,
+        )
     except DuplicateInvoice as exc:
         raise Conflict(f"{where}: {exc}") from exc
     except ValidationError as exc:
@@ -764,6 +798,132 @@ SETTINGS_FIELDS = [
     "rounding_units", "grp_percent", "delivery_percent", "overrides", "second_approval_above",
     "expense_account", "payable_account", "cost_centre",
 ]  # fmt: skip
+# The tolerances a cost model may override, as people call them.
+TOLERANCE_NAMES = {
+    "rounding_units": "rounding",
+    "grp_percent": "GRP tolerance",
+    "delivery_percent": "over-delivery allowance",
+}
+GRP_RANGE = "a percentage from 0 up to (not including) 100"
+DELIVERY_RANGE = "a percentage of 0 or more (at most 999.99)"
+
+
+def tolerance_applies(model: str, name: str) -> bool:
+    """Whether a tolerance changes anything for a cost model: the GRP tolerance is for CPP
+    buys only, and a flat fee is paid as ordered, so only rounding applies to it."""
+    if name == "grp_percent":
+        return model == "cpp"
+    if name == "delivery_percent":
+        return model != "flat"
+    return True
+
+
+def _plain_percent(value: Decimal) -> str:
+    """10.50 -> "10.5", 100 -> "100": how a percentage is stored in the overrides and shown."""
+    return format(value.normalize(), "f") if value else "0"
+
+
+def _tolerance(name: str, value: Any) -> int | str:
+    """One override value checked and tidied (ValueError says what is wrong, in words)."""
+    shown = f"“{value}”" if isinstance(value, str) else str(value)
+    if name == "rounding_units":
+        text = str(value).strip() if isinstance(value, int | str) else ""
+        if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
+            raise ValueError(
+                f"the rounding is a whole number of cents (minor units), 0 or more; {shown} was "
+                "given."
+            )
+        return int(text)
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            raise InvalidOperation
+        percent = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        percent = Decimal("NaN")
+    wanted = GRP_RANGE if name == "grp_percent" else DELIVERY_RANGE
+    if not percent.is_finite():
+        raise ValueError(f"the {TOLERANCE_NAMES[name]} is {wanted}; {shown} is not a number.")
+    too_high = name == "grp_percent" and percent >= 100
+    if percent < 0 or too_high or percent >= 1000:
+        raise ValueError(f"the {TOLERANCE_NAMES[name]} is {wanted}; {shown} was given.")
+    if percent != percent.quantize(Decimal("0.01"), rounding=ROUND_DOWN):
+        raise ValueError(
+            f"the {TOLERANCE_NAMES[name]} takes at most 2 decimal places; {shown} was given."
+        )
+    return _plain_percent(percent)
+
+
+def clean_overrides(raw: Any) -> dict[str, dict[str, int | str]]:
+    """A client's per-cost-model tolerances, checked and tidied.
+
+    Keys are cost model values (``"cpp"``), each with some of ``rounding_units``,
+    ``grp_percent`` and ``delivery_percent``; empty values are dropped (the client's general
+    value applies). Refused with every problem under ``overrides``; an error about one value
+    carries the code ``"<cost model>.<tolerance>"`` so a page can show it beside that cell.
+    """
+    example = 'Give an object such as {"cpp": {"grp_percent": "10"}}.'
+    if not isinstance(raw, dict):
+        raise ValidationError({"overrides": [example]})
+    labels = {model.value: label for model, label in COST_MODEL_LABELS.items()}
+    errors: list[ValidationError] = []
+    tidy: dict[str, dict[str, int | str]] = {}
+    for model, values in raw.items():
+        if model not in labels:
+            errors.append(
+                ValidationError(
+                    f"“{model}” is not a cost model; use one of: {', '.join(labels)}.",
+                    code="overrides",
+                )
+            )
+            continue
+        if not isinstance(values, dict):
+            errors.append(ValidationError(f"{labels[model]}: {example}", code="overrides"))
+            continue
+        kept: dict[str, int | str] = {}
+        for name, value in values.items():
+            if name not in TOLERANCE_NAMES:
+                errors.append(
+                    ValidationError(
+                        f"{labels[model]}: “{name}” is not a tolerance; use "
+                        f"{', '.join(TOLERANCE_NAMES)}.",
+                        code="overrides",
+                    )
+                )
+            elif value is not None and value != "":
+                try:
+                    kept[name] = _tolerance(name, value)
+                except ValueError as exc:
+                    errors.append(
+                        ValidationError(f"{labels[model]}: {exc}", code=f"{model}.{name}")
+                    )
+        if kept:
+            tidy[model] = kept
+    if errors:
+        raise ValidationError({"overrides": errors})
+    return tidy
+
+
+def _check_settings(current: FinanceSettings, errors: dict[str, list[Any]]) -> None:
+    """The general tolerances and the approval limit, each refused under its own name."""
+
+    def refuse(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(ValidationError(message, code=name))
+
+    if "grp_percent" not in errors and not 0 <= current.grp_percent < 100:
+        refuse("grp_percent", f"The GRP tolerance is {GRP_RANGE}; {current.grp_percent} was given.")
+    if "delivery_percent" not in errors and current.delivery_percent < 0:
+        refuse(
+            "delivery_percent",
+            f"The over-delivery allowance is {DELIVERY_RANGE}; {current.delivery_percent} was "
+            "given.",
+        )
+    limit = current.second_approval_above
+    if "second_approval_above" not in errors and limit is not None and limit < 0:
+        refuse(
+            "second_approval_above",
+            f"Give an amount of 0 or more ({limit} was given), or leave it empty so that no "
+            "invoice needs a second approver.",
+        )
 
 
 def update_finance_settings(
@@ -773,6 +933,7 @@ def update_finance_settings(
 
     The tolerances are checked the way the match reads them, so a value the match would refuse
     (a GRP tolerance of 150%, an unknown cost model) is refused here with the field named.
+    Overrides are tidied (see ``clean_overrides``). Every problem is reported at once.
     """
     from mediadesk.domain.matching import MatchingError
     from mediadesk.finance.ledger import tolerances_of
@@ -787,13 +948,28 @@ def update_finance_settings(
         before = {name: as_json_value(getattr(current, name)) for name in values}
         for name, value in values.items():
             setattr(current, name, value)
-        if not isinstance(current.overrides, dict):
-            raise ValidationError(
-                {"overrides": ['Give an object such as {"cpp": {"grp_percent": "10"}}.']}
-            )
-        current.full_clean()
+        errors: dict[str, list[Any]] = {}
+        if "overrides" in values:
+            try:
+                current.overrides = clean_overrides(current.overrides)
+            except ValidationError as exc:
+                errors.update(exc.error_dict)
         try:
-            tolerances_of(current)
+            current.full_clean(exclude=list(errors))
+        except ValidationError as exc:
+            for name, found_errors in exc.error_dict.items():
+                errors.setdefault(name, []).extend(found_errors)
+        _check_settings(current, errors)
+        if errors:
+            raise ValidationError(errors)
+        for name in ("grp_percent", "delivery_percent", "second_approval_above"):
+            # As stored (5 is 5.00), so the history shows only real changes.
+            value = getattr(current, name)
+            if name in values and isinstance(value, Decimal):
+                places = FinanceSettings._meta.get_field(name).decimal_places  # type: ignore[union-attr]
+                setattr(current, name, value.quantize(Decimal(1).scaleb(-(places or 0))))
+        try:
+            tolerances_of(current)  # the match's own reading: nothing it refuses is stored
         except (MatchingError, ValueError, TypeError, ArithmeticError) as exc:
             field = "overrides" if "overrides" in values else "rounding_units"
             raise ValidationError({field: [str(exc)]}) from None

@@ -21,4 +21,9 @@ urlpatterns = [
     path("payments/<int:batch_id>/file/", views.batch_file, name="batch_file"),
     path("payments/<int:batch_id>/paid/", views.batch_paid, name="batch_paid"),
     path("clients/<int:client_id>/close/", views.close, name="close"),
+    path(
+        "settings/clients/<int:client_id>/finance/",
+        views.finance_settings,
+        name="settings",
+    ),
 ]

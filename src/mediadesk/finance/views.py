@@ -8,7 +8,7 @@ close is not found (404).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from mediadesk.accounts.choices import Role
 from mediadesk.accounts.models import Client
@@ -36,26 +36,29 @@ from mediadesk.accounts.permissions import (
     roles_by_client,
 )
 from mediadesk.audit.models import AuditEvent
-from mediadesk.audit.presenters import readable_history
+from mediadesk.audit.presenters import ChangeRow, readable_history
 from mediadesk.domain.close import CloseFigures, Figure, month_name
 from mediadesk.errors import Conflict
 from mediadesk.finance import services
 from mediadesk.finance.choices import BatchStatus, ExportLayout, InvoiceKind, InvoiceSource
 from mediadesk.finance.choices import InvoiceStatus as S
 from mediadesk.finance.close import close_report, close_xlsx
+from mediadesk.finance.describe import describe, general_values, overrides_words, percent
 from mediadesk.finance.forms import (
     ApproveForm,
     BatchForm,
     DisputeForm,
     FilterForm,
+    FinanceSettingsForm,
     ImportForm,
     InvoiceForm,
     LineFormSet,
     NoteForm,
     PaidForm,
+    cell_name,
     parse_month,
 )
-from mediadesk.finance.models import Invoice, InvoiceLine, PaymentBatch
+from mediadesk.finance.models import FinanceSettings, Invoice, InvoiceLine, PaymentBatch
 from mediadesk.finance.payments import batch_csv, batch_totals, figures
 from mediadesk.ingest.invoices import COLUMNS, InvoiceFileError
 from mediadesk.vendors.models import Vendor
@@ -772,7 +775,9 @@ def _last_month(today: date) -> tuple[int, int]:
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
-def _close_client(request: HttpRequest, client_id: int) -> Client:
+def _finance_client(request: HttpRequest, client_id: int) -> Client:
+    """A client whose money the user may see: 404 for clients they cannot see or only review,
+    403 with a sentence for roles without VIEW_FINANCE."""
     client: Client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_id)
     if roles_by_client(request.user).get(client.pk) == Role.CLIENT_REVIEWER:
         raise Http404("No finance pages for this user.")
@@ -811,7 +816,7 @@ def _chart(totals: CloseFigures, currency: str) -> dict[str, Any]:
 
 @login_required
 def close(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _close_client(request, client_id)
+    client = _finance_client(request, client_id)
     problems: list[str] = []
     month = _last_month(timezone.localdate())
     if request.GET.get("month"):
@@ -870,4 +875,130 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
             + query.urlencode()
             + "&format=xlsx",
         },
+    )
+
+
+# --- a client's matching tolerances, approval limit and accounts (Settings) -------------------
+
+
+def _settings_initial(found: FinanceSettings) -> dict[str, Any]:
+    limit = found.second_approval_above
+    initial: dict[str, Any] = {
+        "rounding_units": found.rounding_units,
+        "grp_percent": percent(found.grp_percent),
+        "delivery_percent": percent(found.delivery_percent),
+        "second_approval_above": "" if limit is None else f"{limit:.2f}",
+        "expense_account": found.expense_account,
+        "payable_account": found.payable_account,
+        "cost_centre": found.cost_centre,
+    }
+    overrides = found.overrides if isinstance(found.overrides, dict) else {}
+    for model, entry in overrides.items():
+        for name, value in (entry if isinstance(entry, dict) else {}).items():
+            if value not in (None, ""):
+                initial[cell_name(model, name)] = (
+                    value if name == "rounding_units" else percent(value)
+                )
+    return initial
+
+
+# The history says the settings as the page does (the model's names are older).
+SETTINGS_LABELS = {
+    "rounding_units": "Rounding (cents)",
+    "delivery_percent": "Over-delivery allowance %",
+    "overrides": "Per cost model",
+}
+
+
+def _settings_history(request: HttpRequest, found: FinanceSettings) -> list[Any] | None:
+    if not can(request.user, Action.VIEW_HISTORY, found.client_id):
+        return None
+    if found.pk is None:
+        return []
+    events = AuditEvent.objects.for_object(found).select_related("actor")[:50]
+    history = readable_history(events, FinanceSettings)
+
+    def row(name: str, shown: ChangeRow, pair: list[Any]) -> ChangeRow:
+        label = SETTINGS_LABELS.get(name, shown.label)
+        if name == "overrides":  # a table: said in words rather than as stored
+            return ChangeRow(label, overrides_words(pair[0]), overrides_words(pair[1]))
+        return replace(shown, label=label)
+
+    # readable_history keeps the order of each event's changes, so they pair up with its rows.
+    return [
+        replace(
+            item,
+            rows=[
+                row(name, shown, pair)
+                for (name, pair), shown in zip(item.event.changes.items(), item.rows, strict=True)
+            ],
+        )
+        for item in history
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finance_settings(request: HttpRequest, client_id: int) -> HttpResponse:
+    """A client's matching tolerances (general and per cost model), second-approval limit and
+    accounting codes: read by VIEW_FINANCE, changed by EDIT_FINANCE."""
+    client = _finance_client(request, client_id)
+    found = FinanceSettings.objects.filter(client=client).first() or FinanceSettings(client=client)
+    editable = not client.is_archived and can(request.user, Action.EDIT_FINANCE, client.pk)
+    here = reverse("finance:settings", args=[client.pk])
+    options = {"stored_overrides": found.overrides, "general": general_values(found)}
+    form: FinanceSettingsForm | None = None
+    status = 200
+    if request.method == "POST":
+        require(request.user, Action.EDIT_FINANCE, client.pk)
+        if client.is_archived:
+            messages.error(request, f"{client.name} is archived; restore it to change these.")
+            return redirect(here)
+        form = FinanceSettingsForm(request.POST, **options)
+        if form.is_valid():
+            try:
+                services.update_finance_settings(
+                    request.user, client, form.service_values(), form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request,
+                    f"The invoice settings of {client.name} are saved. They apply to invoices "
+                    "matched from now on; match an invoice again to apply them to it.",
+                )
+                return redirect(here)
+        status = 400
+    elif editable:
+        form = FinanceSettingsForm(initial=_settings_initial(found), **options)
+    text = describe(found, client.default_currency)
+    rows = [
+        {
+            "label": row.label,
+            "cells": [
+                None
+                if cell is None
+                else {
+                    "cell": cell,
+                    "field": form[cell_name(cell.model, cell.name)] if form else None,
+                }
+                for cell in row.cells
+            ],
+        }
+        for row in text.rows
+    ]
+    return render(
+        request,
+        "finance/settings.html",
+        {
+            "client": client,
+            "found": found,
+            "text": text,
+            "general": options["general"],
+            "rows": rows,
+            "form": form,
+            "history": _settings_history(request, found),
+        },
+        status=status,
     )

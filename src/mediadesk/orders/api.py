@@ -247,6 +247,10 @@ def get_order_settings(request: HttpRequest) -> Any:
 
 @router.patch("/order-settings", response=OrderSettingsOut, summary="Change IO numbering and terms")
 def patch_order_settings(request: HttpRequest, payload: OrderSettingsPatch) -> Any:
+    from mediadesk.vendors.models import can_read_vendors
+
+    if not can_read_vendors(request.user):  # as for reading: client reviewers do not find it
+        raise Http404("Not found.")
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "")
     for name in list(data):

@@ -150,3 +150,48 @@ class AnswerForm(forms.Form):
         help_text="Needed only if you decline: say what the agency should change.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class OrderSettingsForm(forms.Form):
+    """How the organization numbers its IOs and the terms printed on them; the service checks
+    the values (a scheme without {seq}, links beyond 90 days)."""
+
+    number_format = forms.CharField(
+        label="IO number scheme",
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "code", "autocomplete": "off"}),
+        help_text="Fields: {client} (the client's code), {campaign} (the campaign's code), "
+        "{year} and {seq}, the running number; {seq:04d} writes it with four digits (0042).",
+    )
+    next_sequence = forms.CharField(
+        label="Next sequence number",
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "num-input"}),
+        help_text="The {seq} of the next IO; numbers already used are skipped.",
+    )
+    link_days = forms.CharField(
+        label="Acceptance link valid for (days)",
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "num-input"}),
+        help_text="How long the link in a sent IO works for the vendor: 1 to 90 days.",
+    )
+    terms = forms.CharField(
+        label="Terms and conditions",
+        widget=forms.Textarea(attrs={"rows": 9}),
+        help_text="Printed on every IO.",
+    )
+    cancellation_terms = forms.CharField(
+        label="Cancellation terms",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Printed on every IO, below the terms.",
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=500,
+        required=False,
+        help_text="Optional; kept in the history.",
+    )
+
+    def service_values(self) -> dict[str, Any]:
+        names = ("number_format", "next_sequence", "link_days", "terms", "cancellation_terms")
+        return {name: self.cleaned_data[name] for name in names}

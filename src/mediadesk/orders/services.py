@@ -7,6 +7,7 @@ older link stops working, and the link expires after the organization's ``link_d
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -88,23 +89,19 @@ def _next_number(organization: Organization, version: PlanVersion) -> str:
     """The next number in the organization's scheme; the counter row is locked while taken."""
     row = OrderSettings.objects.select_for_update().get(pk=settings_for(organization).pk)
     campaign = version.campaign
-    fields = {
-        "client": campaign.client.code,
-        "campaign": campaign.code,
-        "year": timezone.localdate().year,
-    }
+    year = timezone.localdate().year
+    tried = ""
     while True:
-        try:
-            number = row.number_format.format(seq=row.next_sequence, **fields)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValidationError(
-                {
-                    "number_format": [
-                        f"The IO number format {row.number_format!r} cannot be used ({exc}); "
-                        "use {client}, {campaign}, {year} and {seq}."
-                    ]
-                }
-            ) from None
+        number = format_number(
+            row.number_format,
+            client=campaign.client.code,
+            campaign=campaign.code,
+            year=year,
+            seq=row.next_sequence,
+        )
+        if number == tried:  # a scheme whose numbers do not change with {seq} would loop
+            raise ValidationError({"number_format": [SEQ_NEEDED]})
+        tried = number
         row.next_sequence += 1
         if not InsertionOrder.objects.filter(client=campaign.client, number=number).exists():
             row.save(update_fields=["next_sequence"])
@@ -771,22 +768,49 @@ def update_order_settings(
     return current
 
 
-def _check_number_format(pattern: str) -> None:
-    """The scheme must name {seq} (or numbers repeat) and only the fields mediadesk fills in."""
-    if "{seq" not in pattern:
-        raise ValidationError(
-            {"number_format": ["Put {seq} in the number (e.g. IO-{client}-{year}-{seq:04d})."]}
-        )
-    try:
-        sample = pattern.format(client="NWND", campaign="AR26", year=2026, seq=1)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ValidationError(
+NUMBER_FIELDS = ("client", "campaign", "year", "seq")
+SEQ_NEEDED = "Put {seq} in the number (e.g. IO-{client}-{year}-{seq:04d})."
+MAX_NUMBER_LENGTH = 60
+
+
+def format_number(pattern: str, *, client: str, campaign: str, year: int, seq: int) -> str:
+    """An IO number in the scheme ``pattern``; refused (under ``number_format``) when the
+    scheme names anything but {client}, {campaign}, {year} and {seq} or cannot be filled in."""
+
+    def refuse(why: str) -> ValidationError:
+        return ValidationError(
             {
                 "number_format": [
-                    f"{pattern!r} cannot be used ({exc}); use {{client}}, "
-                    "{campaign}, {year} and {seq}."
+                    f"“{pattern}” cannot be used ({why}); use {{client}}, {{campaign}}, {{year}} "
+                    "and {seq}, e.g. IO-{client}-{year}-{seq:04d}."
                 ]
             }
-        ) from None
-    if len(sample) > 60:
-        raise ValidationError({"number_format": ["Numbers this long do not fit (60 characters)."]})
+        )
+
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as exc:
+        raise refuse(str(exc)) from None
+    for name in fields:
+        if name not in NUMBER_FIELDS:
+            raise refuse(f"{{{name}}} is not one of the fields" if name else "an empty {}")
+    try:
+        return pattern.format(client=client, campaign=campaign, year=year, seq=seq)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as exc:
+        raise refuse(str(exc)) from None
+
+
+def _check_number_format(pattern: str) -> None:
+    """The scheme must name {seq} (or numbers repeat) and only the fields mediadesk fills in."""
+
+    def sample(seq: int) -> str:
+        return format_number(pattern, client="NWND", campaign="AR26", year=2026, seq=seq)
+
+    first = sample(1)
+    # "{{seq}}" is the text {seq}, not the field: every number would be the same.
+    if first == sample(2):
+        raise ValidationError({"number_format": [SEQ_NEEDED]})
+    if len(first) > MAX_NUMBER_LENGTH:
+        raise ValidationError(
+            {"number_format": [f"Numbers this long do not fit ({MAX_NUMBER_LENGTH} characters)."]}
+        )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/orders/", views.campaign_orders, name="campaign_orders"),
     path("campaigns/<int:campaign_id>/orders/generate/", views.generate, name="generate"),
     path("orders/", views.order_list, name="order_list"),
+    path("settings/orders/", views.order_settings, name="settings"),
     path("orders/<int:order_id>/", views.order_detail, name="order_detail"),
     path("orders/<int:order_id>/edit/", views.order_edit, name="order_edit"),
     path("orders/<int:order_id>/pdf", views.order_pdf_view, name="order_pdf"),

@@ -20,12 +20,20 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediadesk.accounts.models import Client
-from mediadesk.accounts.permissions import Action, can, require, roles_by_client
+from mediadesk.accounts.permissions import (
+    Action,
+    can,
+    is_org_admin,
+    require,
+    require_org_admin,
+    roles_by_client,
+)
 from mediadesk.audit.models import AuditEvent
 from mediadesk.audit.presenters import readable_history
 from mediadesk.domain.ratecards import match_key
@@ -41,11 +49,17 @@ from mediadesk.orders.forms import (
     CountersignedForm,
     OrderFilterForm,
     OrderHeaderForm,
+    OrderSettingsForm,
     SendForm,
 )
-from mediadesk.orders.models import InsertionOrder, InsertionOrderQuerySet, LineAdjustment
+from mediadesk.orders.models import (
+    InsertionOrder,
+    InsertionOrderQuerySet,
+    LineAdjustment,
+    OrderSettings,
+)
 from mediadesk.planning.models import Campaign, PlanVersion
-from mediadesk.vendors.models import Vendor
+from mediadesk.vendors.models import Vendor, can_read_vendors
 from mediadesk.web.context import current_client
 from mediadesk.web.exports import Column, export_response
 
@@ -725,3 +739,89 @@ def answer_pdf(request: HttpRequest, token: str) -> HttpResponse:
     except services.LinkError as exc:
         return _link_refused(request, token, exc)
     return _public(_pdf_response(order))
+
+
+# --- Settings: how the organization numbers its IOs, and their terms -------------------------
+
+
+def _number_preview(request: HttpRequest, found: OrderSettings) -> dict[str, str] | None:
+    """The next IO number of the newest campaign the user sees (or of a made-up one)."""
+    campaign = (
+        Campaign.objects.visible_to(request.user)
+        .select_related("client")
+        .order_by("-start", "-pk")
+        .first()
+    )
+    client_code, campaign_code = (
+        ("ACME", "ACME-SP27") if campaign is None else (campaign.client.code, campaign.code)
+    )
+    try:
+        number = services.format_number(
+            found.number_format,
+            client=client_code,
+            campaign=campaign_code,
+            year=timezone.localdate().year,
+            seq=found.next_sequence,
+        )
+    except ValidationError:
+        return None
+    return {
+        "number": number,
+        "example": "a made-up client and campaign"
+        if campaign is None
+        else (f"{campaign.client.name}'s campaign {campaign.code}"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_settings(request: HttpRequest) -> HttpResponse:
+    """The organization's IO number scheme and terms: organization admins change them, other
+    internal users read them, client reviewers do not find the page."""
+    person: Any = request.user
+    if not can_read_vendors(person) or person.organization_id is None:
+        raise Http404("No insertion orders for this user.")
+    organization = person.organization
+    found = OrderSettings.objects.filter(organization=organization).first() or OrderSettings(
+        organization=organization
+    )
+    form: OrderSettingsForm | None = None
+    status = 200
+    if request.method == "POST":
+        require_org_admin(person, "change how insertion orders are numbered and their terms")
+        form = OrderSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_order_settings(
+                    person, organization, form.service_values(), form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    "The IO settings are saved. New IOs are numbered and printed with them; "
+                    "IOs already made keep their number and terms.",
+                )
+                return redirect("orders:settings")
+        status = 400
+    elif is_org_admin(person):
+        form = OrderSettingsForm(
+            initial={name: getattr(found, name) for name in services.ORDER_SETTINGS_FIELDS}
+        )
+    history = []
+    if found.pk is not None:
+        events = AuditEvent.objects.for_object(found).select_related("actor")[:50]
+        history = readable_history(events, OrderSettings)
+    return render(
+        request,
+        "orders/settings.html",
+        {
+            "found": found,
+            "organization": organization,
+            "form": form,
+            "preview": _number_preview(request, found),
+            "history": history,
+        },
+        status=status,
+    )
