@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -411,7 +412,7 @@ def close(
         raise Http404("Not found.")  # the agency's money is not shown to the advertiser
     require(request.user, Action.VIEW_FINANCE, client.pk)
     if not month:
-        last = date.today().replace(day=1) - timedelta(days=1)
+        last = timezone.localdate().replace(day=1) - timedelta(days=1)
         month = f"{last:%Y-%m}"
     return close_payload(client, parse_month(month), to_date=to_date)
 

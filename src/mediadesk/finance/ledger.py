@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from mediadesk.accounts.models import Client
 from mediadesk.delivery.models import MICROS, PlacementDay
@@ -242,7 +243,7 @@ def ledger(
     client: Client, *, campaigns: Sequence[Campaign] | None = None, today: date | None = None
 ) -> list[LedgerLine]:
     """Every placement-month of the client's campaigns (or the given ones) with its five numbers."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     if campaigns is None:
         campaigns = list(Campaign.objects.filter(client=client, archived_at=None))
     versions = approved_versions(campaigns)

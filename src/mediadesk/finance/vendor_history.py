@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from mediadesk.accounts.permissions import Action, can
 from mediadesk.domain.matching import payable
 from mediadesk.finance.ledger import delivered, month_of, monthly_delivery, ordered
@@ -47,7 +49,7 @@ class VendorHistory:
 
 
 def vendor_history(vendor: Vendor, user: Any, today: date | None = None) -> VendorHistory:
-    today = today or date.today()
+    today = today or timezone.localdate()
     orders = list(
         InsertionOrder.objects.visible_to(user)
         .filter(vendor=vendor)
