@@ -163,6 +163,22 @@ def test_truncated_jpeg_is_refused() -> None:
     )
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "GIF", "WEBP"])
+def test_cut_files_are_refused_even_when_pillow_is_told_to_accept_them(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint switches Pillow's truncation check off for the whole process."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    image = Image.effect_noise((120, 90), 64).convert("RGB")
+    data = saved(image, fmt)
+    extension = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}[fmt]
+    assert inspect_image(data, f"whole.{extension}").width == 120
+    with pytest.raises(ImageError, match="damaged or incomplete"):
+        inspect_image(data[: len(data) * 2 // 3], f"cut.{extension}")
+
+
 def test_png_with_bad_checksum_is_refused() -> None:
     data = bytearray(saved(Image.effect_noise((40, 40), 64), "PNG"))
     data[-20] ^= 0xFF  # inside the image data, before IEND

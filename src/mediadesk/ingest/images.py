@@ -195,7 +195,28 @@ def _damaged(name: str, found: str) -> ImageError:
     return ImageError(f"{name} is a damaged or incomplete {_LABELS[found]} image. {_EXPORT_AGAIN}")
 
 
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def _ends_whole(data: bytes, found: str) -> bool:
+    """Whether the file ends the way its format ends. Checked by hand because Pillow's own
+    check can be switched off for the whole process: WeasyPrint, imported for PDFs, sets
+    ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` and Pillow then decodes a cut file silently."""
+    tail = data.rstrip(b"\x00")
+    if found == "JPEG":
+        return tail.endswith(b"\xff\xd9")
+    if found == "PNG":
+        return data.endswith(_PNG_END)
+    if found == "GIF":
+        return tail.endswith(b";")
+    if found == "WEBP":
+        return len(data) >= 12 and int.from_bytes(data[4:8], "little") + 8 <= len(data)
+    return True
+
+
 def _verify(data: bytes, found: str, name: str, max_pixels: int) -> None:
+    if not _ends_whole(data, found):
+        raise _damaged(name, found)
     image = _open(data, found, name, max_pixels)
     with image:
         try:
