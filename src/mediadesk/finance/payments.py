@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from mediadesk.finance.choices import ExportLayout
 from mediadesk.finance.models import FinanceSettings, Invoice, PaymentBatch
+from mediadesk.web.exports import neutralize
 
 PAYMENT_COLUMNS = [
     "batch",
@@ -80,11 +81,9 @@ def figures(invoice: Invoice) -> InvoiceFigures:
 
 
 def _safe(value: object) -> str:
-    """Neutralize formula injection: a cell that starts like a formula is quoted."""
+    """Formula injection neutralized as every export does it; signed amounts stay numbers."""
     text = "" if value is None else str(value)
-    return (
-        "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
-    )
+    return text if _number(text) else str(neutralize(text))
 
 
 def _number(text: str) -> bool:

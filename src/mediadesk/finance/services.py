@@ -160,7 +160,7 @@ def _by_code(lines: Sequence[OrderLine]) -> dict[str, list[OrderLine]]:
 def _visible_client_ids(actor: Any) -> list[int]:
     from mediadesk.accounts.permissions import roles_by_client
 
-    return [client_id for client_id in roles_by_client(actor)]
+    return list(roles_by_client(actor))
 
 
 def _check_duplicate(

@@ -72,7 +72,15 @@ def vendor_history(vendor: Vendor, user: Any, today: date | None = None) -> Vend
                 key = str(billed_line.order_line_id)
                 billed[key] = billed.get(key, Decimal(0)) + billed_line.amount
     accepted = [o for o in orders if o.status == OrderStatus.ACCEPTED]
-    sums = monthly_delivery({o.campaign_id for o in accepted})
+    # What ran to date per (campaign, line key), summed once for all the orders.
+    ran: dict[tuple[int, str], dict[str, int]] = {}
+    delivery = monthly_delivery({o.campaign_id for o in accepted})
+    for (campaign, key, month), row in delivery.items():
+        if month <= month_of(today):
+            sums = ran.setdefault((campaign, key), {})
+            for column, amount in row.items():
+                if isinstance(amount, int):
+                    sums[column] = sums.get(column, 0) + amount
     history = VendorHistory(shows_money=bool(money_clients or invoices))
     for order in orders:
         lines = [line for line in order.lines.all() if not line.is_removed]
@@ -81,14 +89,7 @@ def vendor_history(vendor: Vendor, user: Any, today: date | None = None) -> Vend
         if order.status == OrderStatus.ACCEPTED:
             value = Decimal(0)
             for line in lines:
-                running: dict[str, int] = {}
-                for (campaign, key, month), row in sums.items():
-                    if (campaign, key) != (order.campaign_id, line.line_key):
-                        continue
-                    if month <= month_of(today):
-                        for column, amount in row.items():
-                            if isinstance(amount, int):
-                                running[column] = running.get(column, 0) + amount
+                running = ran.get((order.campaign_id, line.line_key))
                 found = delivered(line.cost_model, running) if running else None
                 value += payable(ordered(line, order.currency), found).amount
         shown = order.client_id in money_clients
