@@ -24,6 +24,7 @@ BENCHMARKS = [
     "matching",
     "close",
     "orders",
+    "creative",
 ]
 
 

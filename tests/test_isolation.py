@@ -22,6 +22,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from delivery.exports import daily, google_ads
 from mediadesk.accounts.models import ApiToken, Client, FxRate, Membership, User
 from mediadesk.accounts.services import create_token
+from mediadesk.creative.models import (
+    Asset,
+    AssetVersion,
+    Assignment,
+    ReviewComment,
+    ReviewRound,
+    ReviewStage,
+    UsageRight,
+)
 from mediadesk.delivery import services as delivery
 from mediadesk.finance.models import Invoice, InvoiceLine, PaymentBatch
 from mediadesk.orders.models import InsertionOrder, OrderLine
@@ -130,33 +139,40 @@ def foreign_objects(demo: Any, settings: Any, tmp_path: Any) -> Any:
                       "negotiated_rate_id": other.negotiated_rate.pk,
                       "document_id": other.document.pk}  # fmt: skip
     money = {campaign.pk: money_objects(campaign) for campaign in (contoso, unshared, fabrikam)}
+    # Creative of another client, of an unshared campaign (even once sent to the client), and of
+    # the shared campaign before it reached a client stage: a client reviewer sees none of it.
+    creative = {
+        campaign.pk: creative_objects(campaign) for campaign in (contoso, unshared, fabrikam)
+    }
     return [
         # user, values for each path parameter
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     **plan_objects(contoso), **delivery_objects(contoso),
                     "pending": alices[contoso.pk], **foreign_vendor,
-                    **money[contoso.pk]}),
+                    **money[contoso.pk], **creative[contoso.pk]}),
         (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk, **not_dans,
                     **plan_objects(unshared), **delivery_objects(unshared),
                     "pending": alices[unshared.pk], **foreign_vendor,
-                    **money[unshared.pk]}),
+                    **money[unshared.pk], **creative[unshared.pk]}),
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     "plan_id": draft.pk, "other_plan_id": draft.pk,
                     "import_id": plan_objects(draft.campaign)["import_id"],
                     "placement_id": draft.placements.first().pk, "action": "approve",
                     **delivery_objects(shared), "pending": alices[contoso.pk],
-                    **own_vendor(), **money_objects(shared)}),
+                    **own_vendor(), **money_objects(shared),
+                    **creative_objects(shared, sent_to_client=False)}),
         (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens,
                     **plan_objects(fabrikam), **delivery_objects(fabrikam),
                     "pending": alices[fabrikam.pk], **foreign_vendor,
-                    **money[fabrikam.pk]}),
+                    **money[fabrikam.pk], **creative[fabrikam.pk]}),
         (demo.alice, {"campaign_id": MISSING, "token_id": MISSING, "client_id": MISSING,
                       "brand_id": MISSING, "membership_id": MISSING, "fx_rate_id": MISSING,
                       "plan_id": MISSING, "other_plan_id": MISSING, "import_id": MISSING,
                       "placement_id": MISSING, "action": "approve",
                       "delivery_import_id": MISSING, "rule_id": MISSING, "mapping_id": MISSING,
                       "pending": "missing", **foreign_vendor, "order_id": MISSING,
-                      "invoice_id": MISSING, "batch_id": MISSING}),
+                      "invoice_id": MISSING, "batch_id": MISSING,
+                      **{name: MISSING for name in CREATIVE_PARAMS}}),
     ]  # fmt: skip
 
 
@@ -213,6 +229,46 @@ def money_objects(campaign: Campaign) -> dict[str, int]:
         month=date(placement.start.year, placement.start.month, 1), amount=Decimal("1.00"),
     )  # fmt: skip
     return {"order_id": order.pk, "invoice_id": invoice.pk, "batch_id": batch.pk}
+
+
+CREATIVE_PARAMS = (
+    "asset_id", "right_id", "number", "round_id", "comment_id", "stage_id", "version_id",
+    "assignment_id",
+)  # fmt: skip
+
+
+def creative_objects(campaign: Campaign, *, sent_to_client: bool = True) -> dict[str, int]:
+    """An asset of the campaign with a stored version, a usage right, a review round with a
+    stage and a comment, and a trafficking assignment, made directly (no approval needed)."""
+    placement = Placement.objects.filter(version__campaign=campaign).first()
+    assert placement is not None
+    asset = Asset.objects.create(
+        client=campaign.client, campaign=campaign, kind="image", name=f"walk {campaign.code}",
+        version_count=1, shown_to_client=sent_to_client,
+    )  # fmt: skip
+    version = AssetVersion.objects.create(
+        asset=asset, number=1, original_name="walk.png", content_type="image/png", bytes=4,
+        checksum=f"walk{campaign.pk}",
+    )  # fmt: skip
+    version.file.save("walk.png", ContentFile(b"walk"), save=True)
+    version.preview.save("walk.png", ContentFile(b"walk"), save=True)
+    asset.current_version = version
+    asset.save()
+    right = UsageRight.objects.create(asset=asset, kind="music", holder="Walk Tunes")
+    round_ = ReviewRound.objects.create(asset=asset, version=version, number=1)
+    stage = ReviewStage.objects.create(
+        round=round_, position=1, name="Client", who="client", status="active"
+    )
+    comment = ReviewComment.objects.create(
+        round=round_, version=version, author_label="walk", body="walk"
+    )
+    assignment = Assignment.objects.create(
+        client=campaign.client, campaign=campaign, line_key=placement.line_key,
+        placement=placement, version=version, starts=placement.start, ends=placement.end,
+    )  # fmt: skip
+    return {"asset_id": asset.pk, "right_id": right.pk, "number": 1, "round_id": round_.pk,
+            "comment_id": comment.pk, "stage_id": stage.pk, "version_id": version.pk,
+            "assignment_id": assignment.pk}  # fmt: skip
 
 
 def fx_rate_of(client: Client) -> FxRate:
@@ -324,6 +380,7 @@ def test_the_walk_reaches_real_objects(
         "pending": pending_upload(client, own),
         **own_vendor(),
         **money_objects(own),
+        **creative_objects(own),
     }
     for route in object_routes():
         url = build(route, values)

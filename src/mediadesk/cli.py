@@ -10,6 +10,8 @@
     mediadesk plan import CLIENT CAMPAIGN FILE --by EMAIL    import a plan file as a new draft
     mediadesk delivery import FILE --campaign ID --by EMAIL    import a platform export
     mediadesk delivery rollback IMPORT --by EMAIL    roll a delivery import back
+    mediadesk assets upload FILE… --campaign ID --by EMAIL    add creative files to the library
+    mediadesk reviews remind    e-mail the deciders of review stages that are due
     mediadesk worker       run background tasks from the database queue
     mediadesk backup PATH  write a consistent copy of the database to PATH
     mediadesk restore PATH replace the database with a backup
@@ -26,7 +28,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mediadesk.accounts.models import User
@@ -99,6 +101,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if created:
         _demo_delivery()
         _demo_finance(port)
+        _demo_creative()
     print()
     print("  mediadesk demo " + ("loaded" if created else "already loaded; your data is kept"))
     print(f"  Database: {settings.DATABASES['default']['NAME']}")
@@ -366,6 +369,21 @@ def _demo_finance(port: int) -> None:
         )  # fmt: skip
 
 
+def _demo_creative() -> None:
+    """Assets of every kind, reviews, rights and trafficking; e-mails stay in memory."""
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from mediadesk.audit.services import channel
+    from mediadesk.creative.demo import load_demo_creative
+
+    with (
+        channel("cli"),
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+    ):
+        load_demo_creative(timezone.localdate())
+
+
 def _delivery_campaign(actor: User, given: str) -> Campaign:
     """--campaign as an id, or as a campaign code when only one visible campaign has it."""
     from mediadesk.planning.models import Campaign
@@ -520,6 +538,137 @@ def cmd_payments_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size_text(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:,.1f} MB"
+    if count >= 1_000:
+        return f"{count / 1_000:,.1f} kB"
+    return f"{count} bytes"
+
+
+def _asset_summary(version: Any) -> str:
+    """What was read from a version, in a few words: size, length, codec, page, weight."""
+    facts = version.facts
+    parts = []
+    if facts.get("width") and facts.get("height"):
+        parts.append(f"{facts['width']}x{facts['height']}")
+    if facts.get("duration_seconds"):
+        parts.append(f"{facts['duration_seconds']} s")
+    if facts.get("codec"):
+        parts.append(str(facts["codec"]))
+    if facts.get("page_width_mm") and facts.get("page_height_mm"):
+        parts.append(f"{facts['page_width_mm']}x{facts['page_height_mm']} mm")
+    if facts.get("kind") == "html5" and facts.get("initial_load_bytes"):
+        parts.append(f"initial load {_size_text(int(facts['initial_load_bytes']))}")
+    parts.append(_size_text(version.bytes))
+    return ", ".join(parts)
+
+
+def _line_keys(actor: User, campaign: Campaign, given: list[str]) -> list[str]:
+    """--placement values (line keys, placement ids or codes) as the campaign's line keys."""
+    from mediadesk.planning.models import Placement
+
+    placements = Placement.objects.visible_to(actor).filter(version__campaign=campaign)
+    found = list(placements.values_list("pk", "code", "line_key"))
+    keys = []
+    for value in (text.strip() for text in given if text.strip()):
+        match = [
+            key
+            for pk, code, key in found
+            if value in (key, str(pk)) or value.lower() == code.lower()
+        ]
+        if not match:
+            raise SystemExit(f"{campaign.code} has no placement {value} (line key, id or code).")
+        keys.append(match[0])
+    return list(dict.fromkeys(keys))
+
+
+def cmd_assets_upload(args: argparse.Namespace) -> int:
+    """Each file streamed into the library; a refused file is named on stderr, exit code 1."""
+    from pathlib import Path
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from mediadesk.creative.models import Asset
+    from mediadesk.creative.services import (
+        AssetRefused,
+        DuplicateAsset,
+        upload_asset,
+        upload_version,
+    )
+    from mediadesk.errors import Conflict
+
+    actor = _person(args.by, "--by")
+    if args.name and len(args.files) > 1:
+        raise SystemExit("--name names one file; give one FILE, or leave --name out.")
+    asset = None
+    if args.asset is not None:
+        asset = Asset.objects.visible_to(actor).filter(pk=args.asset).first()
+        if asset is None:
+            raise SystemExit(f"{actor.email} sees no asset {args.asset}.")
+    if asset is None and not args.campaign:
+        raise SystemExit("Give --campaign ID_OR_CODE (or --asset ID for a new version).")
+    campaign = _delivery_campaign(actor, args.campaign) if args.campaign else None
+    if asset is not None and campaign is not None and asset.campaign_id != campaign.pk:
+        raise SystemExit(f"Asset {asset.pk} is not on {campaign.code}; leave --campaign out.")
+    if asset is not None and (args.placement or args.spec or args.tag or args.name):
+        raise SystemExit(
+            "A new version takes only the file (and --note); change the asset's placements, "
+            "specs, tags or name on its page or with PATCH /api/v1/assets/{id}."
+        )
+    line_keys = _line_keys(actor, campaign, args.placement) if campaign else []
+    sources = [Path(file) for file in args.files]
+    missing = [str(source) for source in sources if not source.is_file()]
+    if missing:
+        raise SystemExit(f"There is no file {', '.join(missing)}; nothing uploaded.")
+    refused = 0
+    for source in sources:
+        try:
+            with source.open("rb") as handle:
+                if asset is not None:
+                    made = upload_version(
+                        actor, asset, source=handle, filename=source.name, note=args.note
+                    )
+                else:
+                    assert campaign is not None
+                    made = upload_asset(
+                        actor,
+                        client=campaign.client,
+                        source=handle,
+                        filename=source.name,
+                        name=args.name or "",
+                        campaign=campaign,
+                        line_keys=line_keys,
+                        spec_keys=args.spec,
+                        tags=args.tag,
+                        note=args.note,
+                    )
+        except (AssetRefused, DuplicateAsset, Conflict) as exc:
+            refused += 1
+            print(f"refused {source.name}: {exc}", file=sys.stderr)
+            continue
+        except (ValidationError, PermissionDenied) as exc:
+            raise _refused(exc) from None
+        version = made.version
+        findings = "; ".join(f["message"] for f in version.findings) or "none"
+        print(f"uploaded {source.name} as asset {made.asset.pk} version {version.number} "
+              f"({made.asset.kind}, {_asset_summary(version)}); findings: {findings}")  # fmt: skip
+        if asset is not None:
+            asset = made.asset
+    if refused:
+        print(f"{refused} of {len(sources)} files refused.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_reviews_remind(args: argparse.Namespace) -> int:
+    from mediadesk.creative.services import send_reminders
+
+    sent = send_reminders()
+    print(f"Sent {sent} review reminder{'s' if sent != 1 else ''}.")
+    return 0
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Platform, report, rows, dates, currency and totals of an export; needs no database."""
     import json
@@ -667,6 +816,29 @@ def build_parser() -> argparse.ArgumentParser:
     pexp.add_argument("--output", "-o", metavar="FILE", help="where to write the CSV")
     pexp.add_argument("--by", required=True, metavar="EMAIL", help="who exports (finance)")
     pexp.set_defaults(func=cmd_payments_export)
+
+    assets = sub.add_parser("assets", help="the creative library")
+    assets_sub = assets.add_subparsers(dest="assets_command", required=True, metavar="ACTION")
+    aup = assets_sub.add_parser("upload", help="upload files as assets (or an asset's versions)")
+    aup.add_argument("files", nargs="+", metavar="FILE")
+    aup.add_argument("--campaign", metavar="ID_OR_CODE", help="campaign id or code")
+    aup.add_argument("--by", required=True, metavar="EMAIL", help="who uploads them")
+    aup.add_argument("--name", help="the asset's name (one file only; default: the file name)")
+    placement_help = "a placement it is made for: line key, id or code (repeat for more)"
+    aup.add_argument(
+        "--placement", action="append", default=[], metavar="LINE_KEY", help=placement_help
+    )
+    spec_help = "a spec to check against, e.g. iab-300x250 (repeat for more)"
+    aup.add_argument("--spec", action="append", default=[], metavar="KEY", help=spec_help)
+    aup.add_argument("--tag", action="append", default=[], metavar="TAG", help="repeat for more")
+    aup.add_argument("--asset", type=int, metavar="ID", help="upload a new version of this asset")
+    aup.add_argument("--note", default="", help="what changed (kept with the version)")
+    aup.set_defaults(func=cmd_assets_upload)
+
+    reviews = sub.add_parser("reviews", help="creative review rounds")
+    reviews_sub = reviews.add_subparsers(dest="reviews_command", required=True, metavar="ACTION")
+    rrem = reviews_sub.add_parser("remind", help="e-mail the deciders of stages due or overdue")
+    rrem.set_defaults(func=cmd_reviews_remind)
 
     inspect = sub.add_parser("inspect", help="what an export is (no database needed)")
     inspect.add_argument("file")

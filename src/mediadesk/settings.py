@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "mediadesk.vendors",
     "mediadesk.orders",
     "mediadesk.finance",
+    "mediadesk.creative",
     "mediadesk.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -228,6 +229,17 @@ WHITENOISE_USE_FINDERS = not PRODUCTION or env_bool("MEDIADESK_SERVE_STATIC_FROM
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Creative uploads are streamed to disk (never held in memory) and refused above this size.
+CREATIVE_MAX_UPLOAD_BYTES = env_int("MEDIADESK_CREATIVE_MAX_UPLOAD_MB", 2048) * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = os.environ.get("MEDIADESK_UPLOAD_TEMP_DIR") or None
+FILE_UPLOAD_HANDLERS = [
+    "mediadesk.creative.uploads.UploadSizeLimit",  # stops spooling a file past the limit
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Links in e-mails sent without a request (mentions, reminders): https://mediadesk.example.org
+SITE_URL = os.environ.get("MEDIADESK_SITE_URL", "").rstrip("/")
 
 STORAGE_BACKEND = os.environ.get("MEDIADESK_STORAGE", "local")
 if STORAGE_BACKEND == "s3":

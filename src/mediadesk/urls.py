@@ -11,6 +11,7 @@ urlpatterns = [
     path("vendors/", include("mediadesk.vendors.urls")),
     path("", include("mediadesk.orders.urls")),
     path("", include("mediadesk.finance.urls")),
+    path("", include("mediadesk.creative.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -62,6 +62,7 @@ from mediadesk.planning.models import Campaign, PlanVersion
 from mediadesk.vendors.models import Vendor, can_read_vendors
 from mediadesk.web.context import current_client
 from mediadesk.web.exports import Column, export_response
+from mediadesk.web.filtering import filter_values
 
 PAGE_SIZE = 50
 SORTS = {
@@ -304,14 +305,7 @@ def _filter_form(request: HttpRequest, orders: InsertionOrderQuerySet) -> OrderF
 
 
 def _apply(form: OrderFilterForm, orders: InsertionOrderQuerySet) -> tuple[Any, list[str]]:
-    problems = []
-    if not form.is_valid():
-        for name, errors in form.errors.items():
-            label = form.fields[name].label or name.capitalize()
-            problems.append(f"Filter “{label}” ignored: {' '.join(str(e) for e in errors)}")
-    values: dict[str, Any] = {
-        name: form.cleaned_data.get(name) for name in form.fields if name not in form.errors
-    }
+    values, problems = filter_values(form)
     q, status = values.get("q") or "", values.get("status") or ""
     vendor, client, campaign = values.get("vendor"), values.get("client"), values.get("campaign")
     if q.strip():
