@@ -25,6 +25,8 @@ BENCHMARKS = [
     "close",
     "orders",
     "creative",
+    "compliance",
+    "compliance_api",
 ]
 
 

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from delivery.exports import daily, google_ads
 from mediadesk.accounts.models import ApiToken, Client, FxRate, Membership, User
 from mediadesk.accounts.services import create_token
+from mediadesk.compliance import services as compliance
 from mediadesk.creative.models import (
     Asset,
     AssetVersion,
@@ -149,22 +150,26 @@ def foreign_objects(demo: Any, settings: Any, tmp_path: Any) -> Any:
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     **plan_objects(contoso), **delivery_objects(contoso),
                     "pending": alices[contoso.pk], **foreign_vendor,
-                    **money[contoso.pk], **creative[contoso.pk]}),
+                    **money[contoso.pk], **creative[contoso.pk],
+                    **compliance_objects(contoso)}),
         (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk, **not_dans,
                     **plan_objects(unshared), **delivery_objects(unshared),
                     "pending": alices[unshared.pk], **foreign_vendor,
-                    **money[unshared.pk], **creative[unshared.pk]}),
+                    **money[unshared.pk], **creative[unshared.pk],
+                    **compliance_objects(unshared)}),
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     "plan_id": draft.pk, "other_plan_id": draft.pk,
                     "import_id": plan_objects(draft.campaign)["import_id"],
                     "placement_id": draft.placements.first().pk, "action": "approve",
                     **delivery_objects(shared), "pending": alices[contoso.pk],
                     **own_vendor(), **money_objects(shared),
-                    **creative_objects(shared, sent_to_client=False)}),
+                    **creative_objects(shared, sent_to_client=False),
+                    **compliance_objects(shared)}),
         (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens,
                     **plan_objects(fabrikam), **delivery_objects(fabrikam),
                     "pending": alices[fabrikam.pk], **foreign_vendor,
-                    **money[fabrikam.pk], **creative[fabrikam.pk]}),
+                    **money[fabrikam.pk], **creative[fabrikam.pk],
+                    **compliance_objects(fabrikam)}),
         (demo.alice, {"campaign_id": MISSING, "token_id": MISSING, "client_id": MISSING,
                       "brand_id": MISSING, "membership_id": MISSING, "fx_rate_id": MISSING,
                       "plan_id": MISSING, "other_plan_id": MISSING, "import_id": MISSING,
@@ -172,7 +177,8 @@ def foreign_objects(demo: Any, settings: Any, tmp_path: Any) -> Any:
                       "delivery_import_id": MISSING, "rule_id": MISSING, "mapping_id": MISSING,
                       "pending": "missing", **foreign_vendor, "order_id": MISSING,
                       "invoice_id": MISSING, "batch_id": MISSING,
-                      **{name: MISSING for name in CREATIVE_PARAMS}}),
+                      **{name: MISSING for name in CREATIVE_PARAMS},
+                      "rule_set_id": MISSING}),
     ]  # fmt: skip
 
 
@@ -269,6 +275,17 @@ def creative_objects(campaign: Campaign, *, sent_to_client: bool = True) -> dict
     return {"asset_id": asset.pk, "right_id": right.pk, "number": 1, "round_id": round_.pk,
             "comment_id": comment.pk, "stage_id": stage.pk, "version_id": version.pk,
             "assignment_id": assignment.pk}  # fmt: skip
+
+
+def compliance_objects(campaign: Campaign) -> dict[str, int]:
+    """A rule set of the campaign's client (its rules are the client's own business)."""
+    admin = User.objects.get(email="alice@demo.test")
+    rule_set = compliance.save_rule_set(
+        admin, organization=campaign.client.organization, name=f"walk {campaign.code}",
+        rules={"rules": [{"kind": "length", "field": "headline", "max": 30}]},
+        client=campaign.client,
+    )  # fmt: skip
+    return {"rule_set_id": rule_set.pk}
 
 
 def fx_rate_of(client: Client) -> FxRate:
@@ -381,6 +398,7 @@ def test_the_walk_reaches_real_objects(
         **own_vendor(),
         **money_objects(own),
         **creative_objects(own),
+        **compliance_objects(own),
     }
     for route in object_routes():
         url = build(route, values)

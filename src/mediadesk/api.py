@@ -95,6 +95,7 @@ def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 def _register_routers() -> None:
     from mediadesk.accounts.api import clients_router
     from mediadesk.accounts.api import router as accounts_router
+    from mediadesk.compliance.api import router as compliance_router
     from mediadesk.creative.api import router as creative_router
     from mediadesk.delivery.api import router as delivery_router
     from mediadesk.finance.api import router as finance_router
@@ -110,6 +111,7 @@ def _register_routers() -> None:
     api.add_router("/", orders_router)
     api.add_router("/", finance_router)
     api.add_router("/", creative_router)
+    api.add_router("/", compliance_router)
 
 
 _register_routers()

@@ -12,6 +12,9 @@
     mediadesk delivery rollback IMPORT --by EMAIL    roll a delivery import back
     mediadesk assets upload FILE… --campaign ID --by EMAIL    add creative files to the library
     mediadesk reviews remind    e-mail the deciders of review stages that are due
+    mediadesk compliance check FILE --rules RULESET [--by EMAIL]    lint copy variants
+    mediadesk compliance export RULESET -o FILE --by EMAIL    write a rule set's file
+    mediadesk compliance import FILE --by EMAIL    a rule file as a rule set (or revision)
     mediadesk worker       run background tasks from the database queue
     mediadesk backup PATH  write a consistent copy of the database to PATH
     mediadesk restore PATH replace the database with a backup
@@ -102,6 +105,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _demo_delivery()
         _demo_finance(port)
         _demo_creative()
+        _demo_compliance()
     print()
     print("  mediadesk demo " + ("loaded" if created else "already loaded; your data is kept"))
     print(f"  Database: {settings.DATABASES['default']['NAME']}")
@@ -382,6 +386,21 @@ def _demo_creative() -> None:
         override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
     ):
         load_demo_creative(timezone.localdate())
+
+
+def _demo_compliance() -> None:
+    """Rule sets from the starter packs and per client, copy with findings, one override."""
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from mediadesk.audit.services import channel
+    from mediadesk.compliance.demo import load_demo_compliance
+
+    with (
+        channel("cli"),
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+    ):
+        load_demo_compliance(timezone.localdate())
 
 
 def _delivery_campaign(actor: User, given: str) -> Campaign:
@@ -709,6 +728,362 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- compliance -------------------------------------------------------------------------------
+
+
+class _BadInput(Exception):
+    """A `compliance` command's input it cannot use: printed on stderr, exit code 2."""
+
+
+_COPY_META = frozenset(
+    {"id", "channel", "market", "platform", "sponsored", "categories", "category"}
+)
+_TRUE = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "sponsored"})
+_FALSE = frozenset({"no", "n", "false", "0", ""})
+
+
+def _compliance_actor(email: str | None, what: str) -> User:
+    if not email:
+        raise _BadInput(f"Give --by EMAIL: who reads {what}.")
+    try:
+        return _person(email, "--by")
+    except SystemExit as exc:
+        raise _BadInput(str(exc.code)) from None
+
+
+def _saved_rule_set(actor: User, given: str) -> Any:
+    """A rule set the person sees, by id or by name (an active one before an archived one)."""
+    from django.db.models import Q
+
+    from mediadesk.accounts.permissions import Action, can, is_org_admin, roles_by_client
+    from mediadesk.compliance.models import RuleSet
+
+    # Rule sets are internal work, as on the pages: a client reviewer sees none.
+    internal = [pk for pk in roles_by_client(actor) if can(actor, Action.VIEW_ALL_CAMPAIGNS, pk)]
+    visible = RuleSet.objects.visible_to(actor).filter(
+        Q(client__isnull=True) | Q(client_id__in=internal)
+    )
+    if not internal and not is_org_admin(actor):
+        visible = visible.none()
+    text = given.strip()
+    if text.isdigit():
+        found = visible.filter(pk=int(text)).first()
+        if found is not None:
+            return found
+    named = list(visible.filter(name__iexact=text).order_by("archived_at", "pk"))
+    active = [rule_set for rule_set in named if rule_set.archived_at is None] or named
+    if not active:
+        raise _BadInput(
+            f"{actor.email} sees no rule set {text!r} (give its id or name, or a .yaml/.json "
+            "rule file)."
+        )
+    if len(active) > 1:
+        ids = ", ".join(str(rule_set.pk) for rule_set in active)
+        raise _BadInput(f"Several rule sets are named {text!r} (ids {ids}); give the id.")
+    return active[0]
+
+
+def _rule_file(path: Any) -> Any:
+    """The rules of a local .yaml/.yml/.json file, or a sentence with the line that is wrong."""
+    from mediadesk.ingest.rulefile import RuleFileError, read_rule_file
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise _BadInput(f"{path.name} cannot be read: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise _BadInput(f"{path.name} is not UTF-8 text (byte {exc.start + 1}).") from None
+    try:
+        return read_rule_file(text, path.name)
+    except RuleFileError as exc:
+        raise _BadInput(str(exc)) from None
+
+
+def _copy_cell(cell: object) -> str:
+    """A cell as its text: 4711 (not 4711.0), TRUE, 2026-10-01."""
+    from datetime import date, datetime, time
+
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == time() else cell.isoformat(sep=" ")
+    if isinstance(cell, date | time):
+        return cell.isoformat()
+    return "" if cell is None else str(cell)
+
+
+def _copy_column(header: str) -> tuple[str, int]:
+    """A column header as (field, position): "Headline 2" -> ("headline", 2), "Final_URL" ->
+    ("final url", 0); the names ``ingest.copy`` accepts for copy decks are read the same way."""
+    import re
+
+    from mediadesk.ingest.copy import ALIASES
+
+    words = " ".join(header.replace("_", " ").replace("-", " ").split()).casefold()
+    if words in _COPY_META:
+        return words, 0
+    position = 0
+    numbered = re.fullmatch(r"(.*?)\s*([0-9]{1,3})", words)
+    if numbered and numbered[1]:
+        words, position = numbered[1], int(numbered[2])
+    return ALIASES.get(words, words), position
+
+
+def _copy_table(source: Any) -> Any:
+    """The copy variants file as a table (the project's reader: safety checks, encodings,
+    delimiters, header search), or a sentence saying why not."""
+    from mediadesk.ingest.tables import read_table
+
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise _BadInput(f"{source.name} cannot be read: {exc.strerror or exc}.") from None
+    try:
+        return read_table(data, source.name)
+    except ValueError as first:  # UnsafeFile too
+        from mediadesk.ingest.safety import UnsafeFile
+
+        if isinstance(first, UnsafeFile):
+            raise _BadInput(" ".join(str(first).split())) from None
+        # One column only ("text"): no row has two filled cells; look for a known header.
+        for header in ("headline", "text", "description", "primary text", "post"):
+            try:
+                return read_table(data, source.name, header_contains=(header,))
+            except ValueError:
+                continue
+        raise _BadInput(" ".join(str(first).split())) from None
+
+
+def _sponsored(text: str, where: str) -> bool:
+    value = text.strip().casefold()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise _BadInput(f"{where}: {text!r} is not yes or no (write yes/no, true/false or 1/0).")
+
+
+def _platform(text: str, where: str) -> str:
+    from mediadesk.domain.rules import PLATFORMS
+
+    value = text.strip().lower().replace(" ", "_")
+    if value not in PLATFORMS:
+        raise _BadInput(f"{where}: {text!r} is not a platform; use one of {', '.join(PLATFORMS)}.")
+    return value
+
+
+def _copy_variants(
+    table: Any, args: argparse.Namespace, default_categories: list[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Each row of the table as (label, subject JSON), refusing what cannot be read."""
+    columns = [_copy_column(header) for header in table.headers]
+    fields = sorted({name for name, _ in columns if name not in _COPY_META})
+    if not fields:
+        found = ", ".join(f'"{header}"' for header in table.headers)
+        raise _BadInput(
+            f"{table.source}: the header row (row {table.header_row}) names no copy field; "
+            f"the headers found are {found}. Name the columns headline, headline 2, "
+            "description, primary text, text, final url, …"
+        )
+    variants = []
+    for row in table.rows:
+        texts: dict[str, list[tuple[int, int, str]]] = {}
+        label = f"row {row.number}"
+        channel, market, sponsored = args.channel or "", args.market or "", bool(args.sponsored)
+        platform = args.platform or ""
+        categories = list(args.category or default_categories)
+        for index, ((name, position), cell) in enumerate(zip(columns, row.cells, strict=False)):
+            text = _copy_cell(cell).strip()
+            where = f'{table.source}, row {row.number}, column "{table.headers[index]}"'
+            if name == "id":
+                label += f" ({text})" if text else ""
+            elif name == "channel":
+                channel = text or channel
+            elif name == "market":
+                market = text or market
+            elif name == "platform":
+                platform = _platform(text, where) if text else platform
+            elif name == "sponsored":
+                sponsored = _sponsored(text, where) if text else sponsored
+            elif name in ("categories", "category"):
+                categories = [c.strip() for c in text.split(",") if c.strip()] or categories
+            elif text:
+                texts.setdefault(name, []).append((position, index, text))
+        subject = {
+            "fields": {name: [t for _, _, t in sorted(items)] for name, items in texts.items()},
+            "channel": channel,
+            "market": market,
+            "platform": platform,
+            "sponsored": sponsored,
+            "categories": categories,
+        }
+        variants.append((label, subject))
+    return variants
+
+
+def _finding_line(label: str, finding: Any) -> str:
+    where = finding.field or ""
+    if finding.field and finding.item is not None:
+        where += f" {finding.item + 1}"  # the engine counts items from 0
+    if finding.start is not None and finding.end is not None:
+        where += f" [{finding.start}:{finding.end}]"
+    severity = str(getattr(finding.severity, "value", finding.severity))
+    return " ".join(part for part in (label, where.strip(), f"{severity}:") if part) + (
+        f" {finding.message}"
+    )
+
+
+def cmd_compliance_check(args: argparse.Namespace) -> int:
+    """Each copy variant (a row) against the rules; exit 1 when a finding is blocking, 2 when
+    the input cannot be used."""
+    try:
+        return _compliance_check(args)
+    except _BadInput as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+def _compliance_check(args: argparse.Namespace) -> int:
+    import dataclasses
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    from mediadesk.compliance import services
+    from mediadesk.domain.rules import CompiledRules
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise _BadInput(f"There is no file {source}.")
+    if args.platform:
+        args.platform = _platform(args.platform, "--platform")
+    rules_path = Path(args.rules)
+    if rules_path.suffix.lower() in (".yaml", ".yml", ".json"):
+        if not rules_path.is_file():
+            raise _BadInput(f"There is no rule file {rules_path}.")
+        parsed = _rule_file(rules_path)
+        compiled = CompiledRules(parsed)
+        title, default_categories = rules_path.name, list[str]()
+    else:
+        actor = _compliance_actor(args.by, f"the rule set {args.rules}")
+        rule_set = _saved_rule_set(actor, args.rules)
+        compiled = services.compiled(rule_set)
+        title = f"{rule_set.name} (rule set {rule_set.pk}, revision {rule_set.revision})"
+        default_categories = (
+            list(services.categories_of(rule_set.client)) if rule_set.client else []
+        )
+    table = _copy_table(source)
+    variants = _copy_variants(table, args, default_categories)
+    counts = {"blocking": 0, "warning": 0, "info": 0}
+    flagged = 0
+    for label, data in variants:
+        try:
+            subject = services.subject_from(data)
+        except ValidationError as exc:
+            message = "; ".join(exc.messages)
+            raise _BadInput(f"{table.source}, {label}: {message}") from None
+        if data["platform"] and not subject.platform:  # subject_from may not read it
+            subject = dataclasses.replace(subject, platform=data["platform"])
+        findings = compiled.check(subject)
+        flagged += bool(findings)
+        for finding in findings:
+            severity = str(getattr(finding.severity, "value", finding.severity))
+            counts[severity] = counts.get(severity, 0) + 1
+            print(_finding_line(label, finding))
+    rows = len(variants)
+    print(
+        f"Checked {rows:,} row{'s' if rows != 1 else ''} of {source.name} against {title}: "
+        f"{counts['blocking']:,} blocking, {counts['warning']:,} warning"
+        f"{'s' if counts['warning'] != 1 else ''}, {counts['info']:,} info; "
+        f"{rows - flagged:,} row{'s' if rows - flagged != 1 else ''} without findings."
+    )
+    return 1 if counts["blocking"] else 0
+
+
+def cmd_compliance_export(args: argparse.Namespace) -> int:
+    """A rule set as its documented YAML or JSON file."""
+    from pathlib import Path
+
+    from mediadesk.compliance import services
+
+    try:
+        actor = _compliance_actor(args.by, f"the rule set {args.rule_set}")
+        rule_set = _saved_rule_set(actor, args.rule_set)
+        target = Path(args.output)
+        fmt = args.format or ("json" if target.suffix.lower() == ".json" else "yaml")
+        target.write_text(services.export_rule_set(rule_set, fmt), encoding="utf-8")
+    except _BadInput as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{args.output} cannot be written: {exc.strerror or exc}.", file=sys.stderr)
+        return 2
+    print(f"Wrote {rule_set.name} (revision {rule_set.revision}, {rule_set.rule_count} rules) "
+          f"to {target} as {fmt.upper()}.")  # fmt: skip
+    return 0
+
+
+def cmd_compliance_import(args: argparse.Namespace) -> int:
+    """A rule file as a new rule set, or (with --rule-set) as a set's next revision."""
+    from pathlib import Path
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from mediadesk.accounts.models import Brand, Client
+    from mediadesk.compliance import services
+
+    source = Path(args.file)
+    try:
+        actor = _compliance_actor(args.by, "the rule file")
+        if not source.is_file():
+            raise _BadInput(f"There is no file {source}.")
+        try:
+            text = source.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _BadInput(f"{source.name} is not UTF-8 text (byte {exc.start + 1}).") from None
+        scope: dict[str, Any] = {}
+        if args.client:
+            client = Client.objects.visible_to(actor).filter(code__iexact=args.client).first()
+            if client is None:
+                raise _BadInput(f"{actor.email} sees no client {args.client}.")
+            scope["client"] = client
+            if args.brand:
+                brand = Brand.objects.filter(client=client, name__iexact=args.brand).first()
+                if brand is None:
+                    raise _BadInput(f"{client.name} has no brand {args.brand!r}.")
+                scope["brand"] = brand
+        elif args.brand:
+            raise _BadInput("--brand needs --client: a brand is a client's.")
+        if args.market:
+            scope["markets"] = args.market
+        if args.channel:
+            scope["channels"] = args.channel
+        existing = _saved_rule_set(actor, args.rule_set) if args.rule_set else None
+        organization = existing.organization if existing else actor.organization
+        if organization is None:
+            raise _BadInput(f"{actor.email} belongs to no organization.")
+        try:
+            made = services.import_rule_set(
+                actor, organization=organization, text=text, filename=source.name,
+                name=args.name or "", rule_set=existing, **scope,
+            )  # fmt: skip
+        except ValidationError as exc:  # the file, its rules or the scope: the input is bad
+            raise _BadInput(str(_refused(exc).code)) from None
+        except PermissionDenied as exc:
+            raise _refused(exc) from None
+    except _BadInput as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    whose = made.client.name if made.client else "every client"
+    print(f"Saved {made.name} (rule set {made.pk}, revision {made.revision}, "
+          f"{made.rule_count} rules) for {whose}.")  # fmt: skip
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mediadesk", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -839,6 +1214,44 @@ def build_parser() -> argparse.ArgumentParser:
     reviews_sub = reviews.add_subparsers(dest="reviews_command", required=True, metavar="ACTION")
     rrem = reviews_sub.add_parser("remind", help="e-mail the deciders of stages due or overdue")
     rrem.set_defaults(func=cmd_reviews_remind)
+
+    compliance = sub.add_parser("compliance", help="lint copy against rule sets; rule files")
+    compliance_sub = compliance.add_subparsers(
+        dest="compliance_command", required=True, metavar="ACTION"
+    )
+    cchk = compliance_sub.add_parser(
+        "check", help="check a CSV/XLSX of copy variants (one a row); exit 1 when blocking"
+    )
+    cchk.add_argument("file", help="CSV or XLSX; headers: headline, headline 2, text, …")
+    cchk.add_argument(
+        "--rules", required=True, metavar="RULESET", help="rule set id or name, or a .yaml/.json"
+    )
+    cchk.add_argument("--by", metavar="EMAIL", help="who checks (needed for a saved rule set)")
+    cchk.add_argument("--channel", default="", help="channel of rows without a channel column")
+    cchk.add_argument("--market", default="", help="market of rows without a market column")
+    cchk.add_argument("--sponsored", action="store_true", help="rows are sponsored content")
+    cchk.add_argument("--platform", help="the platform of rows without a platform column")
+    cchk.add_argument(
+        "--category", action="append", default=[], metavar="CATEGORY",
+        help="a regulated category, e.g. alcohol (repeat; default: the rule set client's)",
+    )  # fmt: skip
+    cchk.set_defaults(func=cmd_compliance_check)
+    cexp = compliance_sub.add_parser("export", help="write a rule set as its YAML/JSON file")
+    cexp.add_argument("rule_set", metavar="RULESET", help="rule set id or name")
+    cexp.add_argument("-o", "--output", required=True, metavar="FILE")
+    cexp.add_argument("--format", choices=["yaml", "json"], help="default: by the file name")
+    cexp.add_argument("--by", required=True, metavar="EMAIL", help="who exports it")
+    cexp.set_defaults(func=cmd_compliance_export)
+    cimp = compliance_sub.add_parser("import", help="a rule file as a rule set or its revision")
+    cimp.add_argument("file", help="a .yaml or .json rule file")
+    cimp.add_argument("--by", required=True, metavar="EMAIL", help="who imports it")
+    cimp.add_argument("--rule-set", metavar="RULESET", help="save as this set's next revision")
+    cimp.add_argument("--name", help="the new set's name (default: the file name)")
+    cimp.add_argument("--client", metavar="CODE", help="the client (default: every client)")
+    cimp.add_argument("--brand", help="a brand of --client, by name")
+    cimp.add_argument("--market", action="append", default=[], help="repeat; default: all")
+    cimp.add_argument("--channel", action="append", default=[], help="repeat; default: all")
+    cimp.set_defaults(func=cmd_compliance_import)
 
     inspect = sub.add_parser("inspect", help="what an export is (no database needed)")
     inspect.add_argument("file")

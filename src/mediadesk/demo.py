@@ -33,6 +33,7 @@ DEMO_USERS: list[tuple[str, str]] = [
     ("ben@demo.test", "coordinator on Northwind and Contoso Mobile"),
     ("cara@demo.test", "finance on every client"),
     ("dan@demo.test", "client reviewer at Northwind: sees only what is shared"),
+    ("lea@demo.test", "legal on Northwind and Contoso Mobile: rule sets and overrides"),
 ]
 
 CLIENTS = [
@@ -243,6 +244,7 @@ def load_demo() -> bool:
             ("ben@demo.test", "Ben Brooks", False),
             ("cara@demo.test", "Cara Castillo", False),
             ("dan@demo.test", "Dan Dietrich", False),
+            ("lea@demo.test", "Lea Lindqvist", False),
         ]:
             user = User(email=email, full_name=name, organization=org, is_org_admin=admin)
             user.set_password(DEMO_PASSWORD)
@@ -263,6 +265,8 @@ def load_demo() -> bool:
             ("cara@demo.test", "CTSO", Role.FINANCE),
             ("cara@demo.test", "FBRK", Role.FINANCE),
             ("dan@demo.test", "NWND", Role.CLIENT_REVIEWER),
+            ("lea@demo.test", "NWND", Role.LEGAL),
+            ("lea@demo.test", "CTSO", Role.LEGAL),
         ]
         for email, code, role in memberships:
             Membership.objects.create(user=people[email], client=clients[code], role=role)

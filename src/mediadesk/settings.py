@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "mediadesk.orders",
     "mediadesk.finance",
     "mediadesk.creative",
+    "mediadesk.compliance",
     "mediadesk.web",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("mediadesk.orders.urls")),
     path("", include("mediadesk.finance.urls")),
     path("", include("mediadesk.creative.urls")),
+    path("", include("mediadesk.compliance.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

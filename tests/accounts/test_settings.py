@@ -352,8 +352,9 @@ def test_settings_index_for_an_organization_admin(demo: Any, web_as: Any) -> Non
     rows = rows_by_code(response)
     assert set(rows) == {"NWND", "CTSO", "FBRK"}
     northwind = rows["NWND"].client
-    assert (northwind.brand_count, northwind.people_count, northwind.campaign_count) == (2, 3, 4)
-    assert rows["CTSO"].client.people_count == 2
+    # People: ben, cara, dan and lea.
+    assert (northwind.brand_count, northwind.people_count, northwind.campaign_count) == (2, 4, 4)
+    assert rows["CTSO"].client.people_count == 3
 
 
 def test_settings_index_for_a_client_reviewer(demo: Any, web_as: Any) -> None:

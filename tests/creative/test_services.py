@@ -224,7 +224,7 @@ def test_request_changes_needs_a_note_and_closes_the_round(demo: Any) -> None:
 def test_a_version_that_breaks_its_spec_cannot_be_approved(demo: Any) -> None:
     asset = _upload(demo, html5_zip(initial_kb=212), "mpu.zip").asset
     stage = services.start_review(demo.ben, asset).stages.get(position=1)
-    with pytest.raises(Conflict, match=r"Version 1 breaks its spec: .*limit 150 kB"):
+    with pytest.raises(Conflict, match=r"Version 1 has a blocking finding: .*limit 150 kB"):
         services.decide(demo.ben, stage, "approve")
 
 

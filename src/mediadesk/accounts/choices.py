@@ -8,5 +8,6 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", "Coordinator"
     CREATIVE = "creative", "Creative"
     FINANCE = "finance", "Finance"
+    LEGAL = "legal", "Legal"
     VIEWER = "viewer", "Viewer"
     CLIENT_REVIEWER = "client_reviewer", "Client reviewer"

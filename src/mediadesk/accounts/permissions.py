@@ -34,6 +34,8 @@ class Action(StrEnum):
     EDIT_FINANCE = "edit_finance"
     EDIT_CREATIVE = "edit_creative"
     REVIEW_CLIENT_STAGE = "review_client_stage"
+    MANAGE_RULES = "manage_rules"
+    OVERRIDE_COMPLIANCE = "override_compliance"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -50,6 +52,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.EDIT_FINANCE: "Enter invoices, approve payments",
     Action.EDIT_CREATIVE: "Upload and traffic creative",
     Action.REVIEW_CLIENT_STAGE: "Approve or reject at the client stage",
+    Action.MANAGE_RULES: "Maintain the client's compliance rule sets",
+    Action.OVERRIDE_COMPLIANCE: "Override a blocking compliance finding, with a reason",
 }
 
 _INTERNAL_READ = {
@@ -72,6 +76,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.CREATIVE: frozenset(_INTERNAL_READ | {Action.EDIT_CREATIVE}),
     Role.FINANCE: frozenset(_INTERNAL_READ | {Action.VIEW_FINANCE, Action.EDIT_FINANCE}),
+    Role.LEGAL: frozenset(_INTERNAL_READ | {Action.MANAGE_RULES, Action.OVERRIDE_COMPLIANCE}),
     Role.VIEWER: frozenset(_INTERNAL_READ),
     Role.CLIENT_REVIEWER: frozenset({Action.VIEW, Action.REVIEW_CLIENT_STAGE}),
 }

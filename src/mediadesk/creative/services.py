@@ -774,7 +774,10 @@ def decide(
         if round_.status != RoundStatus.OPEN or stage.status != StageStatus.ACTIVE:
             raise Conflict(f"The {stage.name} stage is not awaiting a decision.")
         if decision == Decision.APPROVE:
-            _refuse_blocking(round_)
+            # Spec and compliance findings, and the legal role's overrides, in one place.
+            from mediadesk.compliance.services import refuse_blocked_version
+
+            refuse_blocked_version(round_.version)
         stage.status = {
             Decision.APPROVE: StageStatus.APPROVED,
             Decision.REQUEST_CHANGES: StageStatus.CHANGES_REQUESTED,
@@ -818,17 +821,6 @@ def decide(
             outsider=outsider,
         )
     return stage
-
-
-def _refuse_blocking(round_: ReviewRound) -> None:
-    blocking = round_.version.blocking
-    if blocking:
-        first = blocking[0]["message"]
-        more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
-        raise Conflict(
-            f"Version {round_.version.number} breaks its spec: {first}{more}. Request changes "
-            "and upload a corrected version."
-        )
 
 
 def add_comment(

@@ -518,6 +518,11 @@ def approve_plan(actor: Any, version: PlanVersion, comment: str = "") -> PlanVer
         require(actor, Action.APPROVE_PLAN, client_id)
     else:
         require(actor, Action.REVIEW_CLIENT_STAGE, client_id)
+    # Blocking compliance findings on the placements (targeting, markets) stop an approval
+    # until the legal role overrides them; imported here, compliance builds on planning.
+    from mediadesk.compliance.services import refuse_blocked_plan
+
+    refuse_blocked_plan(version)
     with transaction.atomic():
         PlanApproval.objects.create(
             version=version, stage=stage, decision=Decision.APPROVED, decided_by=actor,
