@@ -82,6 +82,7 @@ def test_planner_edits_pastes_and_saves_then_the_plan_is_approved(
     status = page.get_by_role("status").filter(has_text=re.compile(r"."))
 
     # --- the keyboard: arrows move, typing replaces, Enter keeps and moves down, Escape undoes.
+    expect(page.locator("#grid-table[data-ready=true]")).to_have_count(1)  # its script is on
     cell(page, "Code", 1).focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
