@@ -30,7 +30,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -67,6 +67,7 @@ from mediadesk.ingest.rulefile import RuleFileError, dump_rule_set, read_rule_fi
 from mediadesk.planning.models import Campaign, Placement
 from mediadesk.web.context import current_client
 from mediadesk.web.exports import XLSX_TYPE, Column, export_response, neutralize
+from mediadesk.web.redirects import safe_next
 
 STARTER_NOTE = "Starting point — review with counsel, not legal advice"
 SEVERITY_TONES = {"blocking": "bad", "warning": "warn", "info": "info"}
@@ -159,15 +160,6 @@ def _organization(request: HttpRequest) -> Organization:
         raise Http404("Rule sets belong to an organization.")
     assert isinstance(organization, Organization)
     return organization
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _sentences(error: ValidationError) -> str:
@@ -1423,7 +1415,7 @@ def version_override(request: HttpRequest, version_id: int) -> HttpResponse:
     fallback = asset.get_absolute_url()
     if asset.current_version_id != version.pk:
         fallback += f"?version={version.number}"
-    back = _safe_next(request, fallback + "#compliance")
+    back = safe_next(request, fallback + "#compliance")
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for texts in form.errors.values() for e in texts))

@@ -38,7 +38,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_GET,
@@ -93,6 +93,7 @@ from mediadesk.planning.models import Campaign, Placement
 from mediadesk.web.context import current_client
 from mediadesk.web.exports import Column, export_response
 from mediadesk.web.filtering import filter_values
+from mediadesk.web.redirects import safe_next
 
 PAGE_SIZE = 50
 FILTERS = ("q", "kind", "status", "client", "campaign", "tag", "size", "rights", "archived")
@@ -178,15 +179,6 @@ def _add_service_errors(form: Any, error: ValidationError) -> None:
 
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _version_url(version: AssetVersion, anchor: str = "") -> str:
@@ -698,7 +690,7 @@ def asset_upload(request: HttpRequest) -> HttpResponse:
         if as_json:
             return JsonResponse({"detail": _sentences(exc)}, status=400)
         messages.error(request, _sentences(exc))
-        return redirect(_safe_next(request, library))
+        return redirect(safe_next(request, library))
     except PermissionDenied as exc:
         if as_json:
             return JsonResponse({"detail": str(exc)}, status=403)
@@ -739,7 +731,7 @@ def asset_upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Not uploaded: {outcome.error}")
     if len(done) == 1 and not refused and done[0].asset is not None:
         return redirect(done[0].asset)
-    return redirect(_safe_next(request, library))
+    return redirect(safe_next(request, library))
 
 
 # --- Copy typed in ----------------------------------------------------------------------------

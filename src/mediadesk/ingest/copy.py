@@ -37,6 +37,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from mediadesk.domain.rules import FIELDS as RULE_FIELDS
+from mediadesk.domain.rules import FINAL_URL
 from mediadesk.domain.specs import AssetFacts, AssetKind
 from mediadesk.ingest.safety import UnsafeFile, _looks_like, _megabytes, display_name
 
@@ -45,22 +47,9 @@ MAX_ITEMS = 50
 MAX_URL_CHARS = 2_048
 MAX_DECK_BYTES = 1024 * 1024
 
-FINAL_URL = "final url"
-FIELDS = (
-    "headline",
-    "description",
-    "primary text",
-    "path",
-    "call to action",
-    FINAL_URL,
-    "ad description",
-    "brand name",
-    "app name",
-    "intro text",
-    "ad name",
-    "post",
-    "website card title",
-)
+# The copy fields are the rules engine's: a field a deck can carry is one a rule can check
+# (a social or creator post's body is "text").
+FIELDS = RULE_FIELDS
 MULTI_FIELDS = frozenset({"headline", "description", "path", "primary text"})
 ALIASES: dict[str, str] = {
     "headlines": "headline",
