@@ -799,23 +799,6 @@ def _rule_file(path: Any) -> Any:
         raise _BadInput(str(exc)) from None
 
 
-def _copy_cell(cell: object) -> str:
-    """A cell as its text: 4711 (not 4711.0), TRUE, 2026-10-01."""
-    from datetime import date, datetime, time
-
-    if isinstance(cell, str):
-        return cell
-    if isinstance(cell, bool):
-        return "TRUE" if cell else "FALSE"
-    if isinstance(cell, float):
-        return str(int(cell)) if cell.is_integer() else repr(cell)
-    if isinstance(cell, datetime):
-        return cell.date().isoformat() if cell.time() == time() else cell.isoformat(sep=" ")
-    if isinstance(cell, date | time):
-        return cell.isoformat()
-    return "" if cell is None else str(cell)
-
-
 def _copy_column(header: str) -> tuple[str, int]:
     """A column header as (field, position): "Headline 2" -> ("headline", 2), "Final_URL" ->
     ("final url", 0); the names ``ingest.copy`` accepts for copy decks are read the same way."""
@@ -880,6 +863,8 @@ def _copy_variants(
     table: Any, args: argparse.Namespace, default_categories: list[str]
 ) -> list[tuple[str, dict[str, Any]]]:
     """Each row of the table as (label, subject JSON), refusing what cannot be read."""
+    from mediadesk.ingest.values import cell_text
+
     columns = [_copy_column(header) for header in table.headers]
     fields = sorted({name for name, _ in columns if name not in _COPY_META})
     if not fields:
@@ -897,7 +882,7 @@ def _copy_variants(
         platform = args.platform or ""
         categories = list(args.category or default_categories)
         for index, ((name, position), cell) in enumerate(zip(columns, row.cells, strict=False)):
-            text = _copy_cell(cell).strip()
+            text = cell_text(cell).strip()
             where = f'{table.source}, row {row.number}, column "{table.headers[index]}"'
             if name == "id":
                 label += f" ({text})" if text else ""

@@ -35,14 +35,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS, MoneyError, check_currency
 from mediadesk.ingest.safety import UnsafeFile, check_upload, column_number, display_name
 from mediadesk.ingest.tables import Row, Table, read_table
-from mediadesk.ingest.values import ValueProblem, is_empty, parse_date, parse_decimal
+from mediadesk.ingest.values import ValueProblem, cell_text, is_empty, parse_date, parse_decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,7 +348,7 @@ class _Reader:
             self.problem(
                 row.number,
                 "amount",
-                _shown(self.cell(row, "amount")),
+                cell_text(self.cell(row, "amount")),
                 "the amount is 0 and there is no quantity, so this is probably a blank line; "
                 "delete the row, or fill in what the line bills.",
             )
@@ -406,7 +406,7 @@ class _Reader:
         """The cell as text, stripped; "" when it is empty or has a problem."""
         if self.excel_error(row, name):
             return ""
-        text = _shown(self.cell(row, name)).strip()
+        text = cell_text(self.cell(row, name)).strip()
         if name == "vendor":
             text = " ".join(text.split())
         elif name == "io_number" and is_empty(text):
@@ -422,7 +422,7 @@ class _Reader:
         try:
             found = parse_date(cell, day_first=True)
         except ValueProblem as exc:
-            shown = _shown(cell)
+            shown = cell_text(cell)
             detail = _detail(str(exc))
             self.problem(
                 row.number,
@@ -436,7 +436,7 @@ class _Reader:
             if name in REQUIRED:
                 self.missing(row, name)
         elif found.year < FIRST_YEAR:
-            shown = _shown(cell)
+            shown = cell_text(cell)
             self.problem(
                 row.number,
                 name,
@@ -472,7 +472,7 @@ class _Reader:
             return None
         found = _month(cell)
         if found is None:
-            shown = _shown(cell)
+            shown = cell_text(cell)
             number = isinstance(cell, int | float) and not isinstance(cell, bool)
             why = "is a number, not a month" if number else "is not a month"
             self.problem(
@@ -494,7 +494,7 @@ class _Reader:
         try:
             number = _decimal(readable)
         except ValueProblem:
-            shown = _shown(cell)
+            shown = cell_text(cell)
             why = "is a yes/no value, not a number" if isinstance(cell, bool) else "is not a number"
             self.problem(
                 row.number,
@@ -518,7 +518,7 @@ class _Reader:
         if places <= allowed:
             return
         cell = self.cell(row, name)
-        shown = _shown(cell).strip()
+        shown = cell_text(cell).strip()
         if allowed:
             rule = f"{currency} has {allowed}: round it to {allowed} decimal places"
         else:
@@ -585,8 +585,8 @@ class _Reader:
                 reference = (item, value)
             elif value != reference[1]:
                 first, label = reference[0], _LABELS.get(name, name.replace("_", " "))
-                shown = _shown(self.cell(item.cells, name)).strip()
-                before = _shown(self.cell(first.cells, name)).strip()
+                shown = cell_text(self.cell(item.cells, name)).strip()
+                before = cell_text(self.cell(first.cells, name)).strip()
                 self.problem(
                     item.row,
                     name,
@@ -626,21 +626,6 @@ class _Reader:
 
 
 # --- values -----------------------------------------------------------------------------------
-
-
-def _shown(cell: object) -> str:
-    """A cell as the person who made the file sees it: 4711 (not 4711.0), 2026-10-01."""
-    if isinstance(cell, str):
-        return cell
-    if isinstance(cell, bool):
-        return "TRUE" if cell else "FALSE"
-    if isinstance(cell, float):
-        return str(int(cell)) if cell.is_integer() else repr(cell)
-    if isinstance(cell, datetime):
-        return cell.date().isoformat() if cell.time() == time() else cell.isoformat(sep=" ")
-    if isinstance(cell, date | time):
-        return cell.isoformat()
-    return "" if cell is None else str(cell)
 
 
 def _month(cell: object) -> tuple[int, int] | None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS
@@ -68,6 +68,22 @@ _SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
 _NUMBER_CHARS = re.compile(r"[0-9.,' ]+")
 _THOUSANDS_GROUPS = re.compile(r"[1-9]\d{0,2}(?:(?P<sep>[.,' ])\d{3})*")
 _INDIAN_GROUPS = re.compile(r"[1-9]\d?(?:,\d\d)*,\d{3}")
+
+
+def cell_text(cell: object) -> str:
+    """A spreadsheet cell as the person who made the file sees it: 4711 (not 4711.0), TRUE,
+    2026-10-01; used for messages that quote a value and for text columns."""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == time() else cell.isoformat(sep=" ")
+    if isinstance(cell, date | time):
+        return cell.isoformat()
+    return "" if cell is None else str(cell)
 
 
 def parse_decimal(value: object) -> Decimal | None:
