@@ -27,6 +27,7 @@ BENCHMARKS = [
     "creative",
     "compliance",
     "compliance_api",
+    "attention",
 ]
 
 

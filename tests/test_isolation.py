@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from delivery.exports import daily, google_ads
 from mediadesk.accounts.models import ApiToken, Client, FxRate, Membership, User
@@ -39,6 +40,7 @@ from mediadesk.planning.models import Campaign, Placement, PlanVersion
 from mediadesk.planning.services import receive_plan_file
 from mediadesk.vendors import services as vendors
 from mediadesk.vendors.models import NegotiatedRate, Vendor
+from mediadesk.work.models import StatusReport, Team
 from vendors.agencies import make_other_agency
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -151,12 +153,12 @@ def foreign_objects(demo: Any, settings: Any, tmp_path: Any) -> Any:
                     **plan_objects(contoso), **delivery_objects(contoso),
                     "pending": alices[contoso.pk], **foreign_vendor,
                     **money[contoso.pk], **creative[contoso.pk],
-                    **compliance_objects(contoso)}),
+                    **compliance_objects(contoso), **work_objects(contoso)}),
         (demo.dan, {"campaign_id": unshared.pk, "token_id": alice_token.pk, **not_dans,
                     **plan_objects(unshared), **delivery_objects(unshared),
                     "pending": alices[unshared.pk], **foreign_vendor,
                     **money[unshared.pk], **creative[unshared.pk],
-                    **compliance_objects(unshared)}),
+                    **compliance_objects(unshared), **work_objects(unshared)}),
         (demo.dan, {"campaign_id": contoso.pk, "token_id": alice_token.pk, **not_dans,
                     "plan_id": draft.pk, "other_plan_id": draft.pk,
                     "import_id": plan_objects(draft.campaign)["import_id"],
@@ -164,12 +166,13 @@ def foreign_objects(demo: Any, settings: Any, tmp_path: Any) -> Any:
                     **delivery_objects(shared), "pending": alices[contoso.pk],
                     **own_vendor(), **money_objects(shared),
                     **creative_objects(shared, sent_to_client=False),
-                    **compliance_objects(shared)}),
+                    **compliance_objects(shared), **work_objects(shared),
+                    "report_id": StatusReport.objects.get(campaign=contoso).pk}),
         (demo.ben, {"campaign_id": fabrikam.pk, "token_id": alice_token.pk, **not_bens,
                     **plan_objects(fabrikam), **delivery_objects(fabrikam),
                     "pending": alices[fabrikam.pk], **foreign_vendor,
                     **money[fabrikam.pk], **creative[fabrikam.pk],
-                    **compliance_objects(fabrikam)}),
+                    **compliance_objects(fabrikam), **work_objects(fabrikam)}),
         (demo.alice, {"campaign_id": MISSING, "token_id": MISSING, "client_id": MISSING,
                       "brand_id": MISSING, "membership_id": MISSING, "fx_rate_id": MISSING,
                       "plan_id": MISSING, "other_plan_id": MISSING, "import_id": MISSING,
@@ -178,7 +181,7 @@ def foreign_objects(demo: Any, settings: Any, tmp_path: Any) -> Any:
                       "pending": "missing", **foreign_vendor, "order_id": MISSING,
                       "invoice_id": MISSING, "batch_id": MISSING,
                       **{name: MISSING for name in CREATIVE_PARAMS},
-                      "rule_set_id": MISSING}),
+                      "rule_set_id": MISSING, **{name: MISSING for name in WORK_PARAMS}}),
     ]  # fmt: skip
 
 
@@ -286,6 +289,76 @@ def compliance_objects(campaign: Campaign) -> dict[str, int]:
         client=campaign.client,
     )  # fmt: skip
     return {"rule_set_id": rule_set.pk}
+
+
+# Path parameters of the work area (Today, tasks, meetings, status reports, calendar,
+# notifications); work_objects() gives each an object of the campaign's client.
+WORK_PARAMS = ["item_id", "silence_id", "task_id", "meeting_id", "report_id", "feed_id",
+               "notification_id", "message_id", "team_id"]  # fmt: skip
+
+
+def work_objects(campaign: Campaign) -> dict[str, Any]:
+    """An attention item of the campaign (owned by its owner, not shared with the client's
+    reviewers) and a snooze of it."""
+    from mediadesk.work import meetings
+    from mediadesk.work import services as work_services
+    from mediadesk.work.models import AttentionItem, Silence
+
+    now = timezone.now()
+    item = AttentionItem.objects.create(
+        client=campaign.client, campaign=campaign, key=f"budget_overrun:budget:{campaign.pk}",
+        kind="budget_overrun", severity="high", severity_rank=1, title=f"{campaign.code} over",
+        subject_type="budget", subject_id=campaign.pk, url=campaign.get_absolute_url(),
+        owner=User.objects.get(email="alice@demo.test"), situation="booked over",
+        computed_on=now.date(), computed_at=now,
+    )  # fmt: skip
+    silence = Silence.objects.create(
+        client=campaign.client, key=item.key, fingerprint=item.fingerprint, title=item.title,
+        dismissed=True, reason="walk",
+    )  # fmt: skip
+    # A task of the campaign owned by Alice (a client reviewer sees only his own) and a
+    # meeting of the client (meetings are internal work).
+    task = work_services.create_task(
+        User.objects.get(email="alice@demo.test"), client_id=campaign.client_id,
+        campaign_id=campaign.pk, title=f"walk {campaign.code}",
+        owner=User.objects.get(email="alice@demo.test"),
+    )  # fmt: skip
+    meeting = meetings.create_meeting(
+        User.objects.get(email="alice@demo.test"), client_id=campaign.client_id,
+        title=f"walk {campaign.code}", starts_at=now,
+        attendees=[User.objects.get(email="alice@demo.test")],
+    )  # fmt: skip
+    # A status report of the campaign (a client reviewer reads those of shared campaigns: the
+    # walk gives him another client's) and Alice's private calendar address.
+    from mediadesk.work import calendar as work_calendar
+    from mediadesk.work import reports as work_reports
+
+    report = work_reports.generate_report(User.objects.get(email="alice@demo.test"), campaign)
+    feed = work_calendar.create_feed(User.objects.get(email="alice@demo.test")).feed
+    # Ben's notification about the client (his own, but not to be seen once the client is not
+    # his), an outbox message about the client, and another agency's team.
+    from mediadesk.work.models import Notification, OutboxMessage, Team
+
+    notification = Notification.objects.create(
+        user=User.objects.get(email="ben@demo.test"), client=campaign.client, kind="mention",
+        title=f"walk {campaign.code}", url="/tasks/", dedupe_key=f"walk:{campaign.pk}",
+    )  # fmt: skip
+    message = OutboxMessage.objects.create(
+        kind="email", client=campaign.client, organization=campaign.client.organization,
+        dedupe_key=f"walk:{campaign.pk}", to=["ben@demo.test"], subject=f"walk {campaign.code}",
+    )  # fmt: skip
+    team, _ = Team.objects.get_or_create(organization=make_other_agency().organization, name="w")
+    return {
+        "item_id": item.pk,
+        "silence_id": silence.pk,
+        "task_id": task.pk,
+        "meeting_id": meeting.pk,
+        "report_id": report.pk,
+        "feed_id": feed.pk,
+        "notification_id": notification.pk,
+        "message_id": message.pk,
+        "team_id": team.pk,
+    }
 
 
 def fx_rate_of(client: Client) -> FxRate:
@@ -399,6 +472,8 @@ def test_the_walk_reaches_real_objects(
         **money_objects(own),
         **creative_objects(own),
         **compliance_objects(own),
+        **work_objects(own),
+        "team_id": Team.objects.create(organization=demo.northwind.organization, name="own").pk,
     }
     for route in object_routes():
         url = build(route, values)

@@ -102,6 +102,10 @@ def _register_routers() -> None:
     from mediadesk.orders.api import router as orders_router
     from mediadesk.planning.api import router as planning_router
     from mediadesk.vendors.api import router as vendors_router
+    from mediadesk.work.api import router as attention_router
+    from mediadesk.work.notification_api import router as notifications_router
+    from mediadesk.work.report_api import router as status_reports_router
+    from mediadesk.work.task_api import router as tasks_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", clients_router)
@@ -112,6 +116,10 @@ def _register_routers() -> None:
     api.add_router("/", finance_router)
     api.add_router("/", creative_router)
     api.add_router("/", compliance_router)
+    api.add_router("/", attention_router)
+    api.add_router("/", notifications_router)
+    api.add_router("/", status_reports_router)
+    api.add_router("/", tasks_router)
 
 
 _register_routers()

@@ -15,7 +15,7 @@
     mediadesk compliance check FILE --rules RULESET [--by EMAIL]    lint copy variants
     mediadesk compliance export RULESET -o FILE --by EMAIL    write a rule set's file
     mediadesk compliance import FILE --by EMAIL    a rule file as a rule set (or revision)
-    mediadesk worker       run background tasks from the database queue
+    mediadesk worker       run background tasks from the database queue, and the schedule
     mediadesk backup PATH  write a consistent copy of the database to PATH
     mediadesk restore PATH replace the database with a backup
     mediadesk inspect FILE [--json]    what an export is (no database needed)
@@ -106,6 +106,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _demo_finance(port)
         _demo_creative()
         _demo_compliance()
+        _demo_work()
     print()
     print("  mediadesk demo " + ("loaded" if created else "already loaded; your data is kept"))
     print(f"  Database: {settings.DATABASES['default']['NAME']}")
@@ -218,6 +219,12 @@ def cmd_grant(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    # Every worker also runs the scheduler (work/jobs.py) in a thread: it enqueues the periodic
+    # jobs, each once per period however many workers tick. --batch runs what is queued only.
+    if not args.batch and not args.no_scheduler:
+        from mediadesk.work.jobs import start_scheduler
+
+        start_scheduler()
     _manage("db_worker", "--queue-name", args.queue, *(["--batch"] if args.batch else []))
     return 0
 
@@ -401,6 +408,21 @@ def _demo_compliance() -> None:
         override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
     ):
         load_demo_compliance(timezone.localdate())
+
+
+def _demo_work() -> None:
+    """Owners, a team, tasks, last week's meeting, a status report, and today's attention list."""
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from mediadesk.audit.services import channel
+    from mediadesk.work.demo import load_demo_work
+
+    with (
+        channel("cli"),
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+    ):
+        load_demo_work(timezone.localdate())
 
 
 def _delivery_campaign(actor: User, given: str) -> Campaign:
@@ -1115,6 +1137,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run background tasks")
     worker.add_argument("--queue", default="default")
     worker.add_argument("--batch", action="store_true", help="exit when the queue is empty")
+    worker.add_argument(
+        "--no-scheduler", action="store_true", help="do not enqueue the periodic jobs from here"
+    )
     worker.set_defaults(func=cmd_worker)
 
     backup = sub.add_parser("backup", help="write a consistent copy of the database")

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "mediadesk.finance",
     "mediadesk.creative",
     "mediadesk.compliance",
+    "mediadesk.work",
     "mediadesk.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -131,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mediadesk.web.context.navigation",
+                "mediadesk.work.context.notifications",
             ],
         },
     },
@@ -283,6 +285,7 @@ elif os.environ.get("EMAIL_HOST"):
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # seconds; a hung server must not hang a worker
 else:
     # Demo, and a team that has not configured mail yet: messages are printed to the console.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -298,6 +301,14 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# The outbox (work/outbox.py): e-mails and webhook posts are tried this many times, with a
+# growing backoff, before they are marked "gave up"; a webhook that has not answered within the
+# timeout counts as a failed attempt; a claimed message is sent again by another run only after
+# the claim's lease (a worker killed in the middle of sending).
+OUTBOX_MAX_ATTEMPTS = env_int("MEDIADESK_OUTBOX_MAX_ATTEMPTS", 8)
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("MEDIADESK_WEBHOOK_TIMEOUT", "10"))
+OUTBOX_CLAIM_MINUTES = 10
 
 # --- Cache (login throttling reads the database, so a per-process cache is enough) ------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

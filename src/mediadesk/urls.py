@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("mediadesk.finance.urls")),
     path("", include("mediadesk.creative.urls")),
     path("", include("mediadesk.compliance.urls")),
+    path("", include("mediadesk.work.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

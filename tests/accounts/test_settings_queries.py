@@ -17,7 +17,7 @@ from mediadesk.accounts.choices import Role
 from mediadesk.accounts.models import Brand, Client, Membership
 from mediadesk.planning.models import Campaign
 
-PAGE_BASELINE = 4
+PAGE_BASELINE = 5  # the notification bell counts the unread ones
 API_BASELINE = 4
 
 

@@ -36,6 +36,7 @@ class Action(StrEnum):
     REVIEW_CLIENT_STAGE = "review_client_stage"
     MANAGE_RULES = "manage_rules"
     OVERRIDE_COMPLIANCE = "override_compliance"
+    MANAGE_WORK = "manage_work"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -54,6 +55,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REVIEW_CLIENT_STAGE: "Approve or reject at the client stage",
     Action.MANAGE_RULES: "Maintain the client's compliance rule sets",
     Action.OVERRIDE_COMPLIANCE: "Override a blocking compliance finding, with a reason",
+    Action.MANAGE_WORK: "Tasks, meetings, status reports; snooze or dismiss attention items",
 }
 
 _INTERNAL_READ = {
@@ -72,11 +74,16 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.ARCHIVE_CAMPAIGN,
             Action.VIEW_FINANCE,
             Action.EDIT_CREATIVE,
+            Action.MANAGE_WORK,
         }
     ),
-    Role.CREATIVE: frozenset(_INTERNAL_READ | {Action.EDIT_CREATIVE}),
-    Role.FINANCE: frozenset(_INTERNAL_READ | {Action.VIEW_FINANCE, Action.EDIT_FINANCE}),
-    Role.LEGAL: frozenset(_INTERNAL_READ | {Action.MANAGE_RULES, Action.OVERRIDE_COMPLIANCE}),
+    Role.CREATIVE: frozenset(_INTERNAL_READ | {Action.EDIT_CREATIVE, Action.MANAGE_WORK}),
+    Role.FINANCE: frozenset(
+        _INTERNAL_READ | {Action.VIEW_FINANCE, Action.EDIT_FINANCE, Action.MANAGE_WORK}
+    ),
+    Role.LEGAL: frozenset(
+        _INTERNAL_READ | {Action.MANAGE_RULES, Action.OVERRIDE_COMPLIANCE, Action.MANAGE_WORK}
+    ),
     Role.VIEWER: frozenset(_INTERNAL_READ),
     Role.CLIENT_REVIEWER: frozenset({Action.VIEW, Action.REVIEW_CLIENT_STAGE}),
 }

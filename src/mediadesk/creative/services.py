@@ -917,15 +917,27 @@ def _mentioned(asset: Asset, body: str) -> list[User]:
     if not emails:
         return []
     members = Membership.objects.filter(client_id=asset.client_id).values("user_id")
+    # Admins of the asset's own organization only: a mention never reaches another agency.
+    admins = Q(is_org_admin=True, organization_id=asset.client.organization_id)
     return list(
-        User.objects.filter(Q(pk__in=members) | Q(is_org_admin=True), is_active=True).filter(
-            email__in=emails
-        )
+        User.objects.filter(Q(pk__in=members) | admins, is_active=True).filter(email__in=emails)
     )
 
 
 def _notify_mention(user: User, comment: ReviewComment) -> None:
+    from mediadesk.work.notify import notify
+
     asset = comment.round.asset
+    notify(  # in the app too (the bell); the e-mail goes out just below
+        user,
+        kind="mention",
+        title=f"{comment.author_label} mentioned you on {asset.name}",
+        body=comment.body,
+        url=asset.get_absolute_url(),
+        client_id=asset.client_id,
+        dedupe_key=f"review-comment:{comment.pk}:mention",
+        email=False,
+    )
     send_mail(
         subject=f"{comment.author_label} mentioned you on {asset.name}",
         message=(

@@ -465,9 +465,10 @@ def dispute(actor: Any, invoice: Invoice, note: str) -> Invoice:
         before = invoice.status
         invoice.status = InvoiceStatus.DISPUTED
         invoice.save(update_fields=["status"])
-        InvoiceNote.objects.create(
+        made = InvoiceNote.objects.create(
             invoice=invoice, text=note.strip(), is_dispute=True, created_by=_user(actor)
         )
+        _notify_mentions(actor, invoice, made)
         record(
             actor=actor,
             obj=invoice,
@@ -486,6 +487,7 @@ def add_note(actor: Any, invoice: Invoice, text: str) -> InvoiceNote:
         note = InvoiceNote.objects.create(
             invoice=invoice, text=text.strip(), created_by=_user(actor)
         )
+        _notify_mentions(actor, invoice, note)
         record(
             actor=actor,
             obj=invoice,
@@ -493,6 +495,17 @@ def add_note(actor: Any, invoice: Invoice, text: str) -> InvoiceNote:
             changes={"note": [None, text.strip()[:200]]},
         )
     return note
+
+
+def _notify_mentions(actor: Any, invoice: Invoice, note: InvoiceNote) -> None:
+    """``@email`` mentions in a note tell those people, if they may see the client's finance."""
+    from mediadesk.work.notify import notify_mentions
+
+    notify_mentions(
+        actor, note.text, client_id=invoice.client_id, where=f"invoice {invoice.number}",
+        url=invoice.get_absolute_url(), dedupe_key=f"invoice-note:{note.pk}",
+        needs=Action.VIEW_FINANCE,
+    )  # fmt: skip
 
 
 def approval_limit(client_id: int) -> Decimal | None:

@@ -4,12 +4,28 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
-from mediadesk.accounts.models import CURRENCY_CHOICES, Brand, Client
+from mediadesk.accounts.choices import Role
+from mediadesk.accounts.models import CURRENCY_CHOICES, Brand, Client, User
 from mediadesk.planning.choices import Channel, CostModel, Kpi, Objective
 from mediadesk.planning.models import Campaign
 
 KPI_ROWS = 4
+
+
+def owners_for(clients: Any) -> Any:
+    """People who can own a campaign of these clients: organization admins and members with an
+    internal role (the service checks the chosen one against the campaign's client)."""
+    return (
+        User.objects.filter(is_active=True, organization__clients__in=clients)
+        .filter(
+            Q(is_org_admin=True)
+            | Q(memberships__client__in=clients) & ~Q(memberships__role=Role.CLIENT_REVIEWER)
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
 
 
 class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -33,7 +49,7 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Campaign
         fields = [
             "client", "brand", "name", "code", "start", "end", "budget", "currency", "status",
-            "objectives", "markets", "notes", "shared_with_client",
+            "objectives", "markets", "notes", "shared_with_client", "owner",
         ]  # fmt: skip
         widgets = {
             "start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -57,6 +73,9 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
         for brand in brands.order_by("client__name", "name"):
             groups.setdefault(brand.client.name, []).append((brand.pk, brand.name))
         brand_field.choices = [("", "No brand"), *groups.items()]
+        owner_field: Any = self.fields["owner"]
+        owner_field.queryset = owners_for(clients)
+        owner_field.empty_label = "Nobody yet"
         currency_field: Any = self.fields["currency"]
         currency_field.required = False
         currency_field.choices = [("", "The client's currency"), *CURRENCY_CHOICES]

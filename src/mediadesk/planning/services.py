@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from mediadesk.accounts.models import Client, FxRate
+from mediadesk.accounts.models import Client, FxRate, reviewer_client_ids, visible_client_ids
 from mediadesk.accounts.permissions import Action, require
 from mediadesk.audit.choices import AuditAction
 from mediadesk.audit.services import diff, record, snapshot
@@ -62,7 +62,23 @@ EDITABLE_FIELDS = [
     "markets",
     "notes",
     "shared_with_client",
+    "owner",
 ]
+
+
+def _check_owner(campaign: Campaign) -> None:
+    """The owner must be someone of the organization who sees the client (not its reviewer)."""
+    owner = campaign.owner
+    if owner is None:
+        return
+    if (
+        owner.organization_id != campaign.client.organization_id
+        or not visible_client_ids(owner).filter(id=campaign.client_id).exists()
+        or reviewer_client_ids(owner).filter(id=campaign.client_id).exists()
+    ):
+        raise ValidationError(
+            {"owner": [f"{owner} does not work on {campaign.client}; choose one of its team."]}
+        )
 
 
 def _unknown_fields(values: dict[str, Any]) -> None:
@@ -73,6 +89,7 @@ def _unknown_fields(values: dict[str, Any]) -> None:
 
 def _save(campaign: Campaign) -> None:
     campaign.full_clean()
+    _check_owner(campaign)
     try:
         with transaction.atomic():
             campaign.save()
@@ -88,7 +105,7 @@ def create_campaign(actor: Any, *, client_id: int, values: dict[str, Any]) -> Ca
         raise ValidationError({"client": [f"There is no client with id {client_id} you can use."]})
     require(actor, Action.EDIT_CAMPAIGN, client.id)
     _unknown_fields(values)
-    values = {"currency": client.default_currency, **values}
+    values = {"currency": client.default_currency, "owner": actor, **values}
     campaign = Campaign(client=client, created_by=actor, **values)
     with transaction.atomic():
         _save(campaign)
