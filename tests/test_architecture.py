@@ -12,7 +12,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "mediadesk"
 PURE = ["domain", "ingest"]
 APP_LAYOUT = ["models.py", "choices.py", "services.py", "views.py", "api.py", "forms.py", "urls.py"]
-AREAS = ["accounts", "planning", "delivery", "vendors"]
+AREAS = ["accounts", "planning", "delivery", "vendors", "work"]
 
 
 def imported_modules(path: Path) -> set[str]:

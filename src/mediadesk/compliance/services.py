@@ -130,7 +130,7 @@ def applicable(
     for rule_set in sets.filter(client__isnull=True) | sets.filter(client=client):
         if rule_set.brand_id is not None and rule_set.brand_id != brand_id:
             continue
-        if rule_set.markets and not _market_in(market, rule_set.markets):
+        if rule_set.markets and not market_in(market, rule_set.markets):
             continue
         if rule_set.channels and channel not in rule_set.channels:
             continue
@@ -138,7 +138,7 @@ def applicable(
     return sorted(chosen, key=lambda r: r.pk)
 
 
-def _market_in(market: str, markets: Sequence[str]) -> bool:
+def market_in(market: str, markets: Sequence[str]) -> bool:
     return market_matches(market, markets)  # "DE" is in ["EU"], "US-CA" in ["US"]
 
 
@@ -147,7 +147,7 @@ def categories_of(client: Client) -> tuple[str, ...]:
     return tuple(profile.categories) if profile else ()
 
 
-def _run(sets: Iterable[RuleSet], subject: Subject) -> list[Found]:
+def run_rule_sets(sets: Iterable[RuleSet], subject: Subject) -> list[Found]:
     found = []
     for rule_set in sets:
         for finding in compiled(rule_set).check(subject):
@@ -166,7 +166,7 @@ def _run(sets: Iterable[RuleSet], subject: Subject) -> list[Found]:
 # --- asset versions ---------------------------------------------------------------------------
 
 
-def _version_fields(version: AssetVersion) -> dict[str, list[str]]:
+def version_fields(version: AssetVersion) -> dict[str, list[str]]:
     fields = {key: [str(text) for text in texts] for key, texts in (version.copy or {}).items()}
     final_url = (version.metadata or {}).get("final_url")
     if final_url:
@@ -183,12 +183,12 @@ def _targets(asset: Asset) -> list[Placement]:
     return [p for p in placements_for_delivery(asset.campaign) if p.line_key in wanted]
 
 
-def _has_spec_rule(rule_set: RuleSet) -> bool:
+def has_spec_rule(rule_set: RuleSet) -> bool:
     rules = rule_set.rules.get("rules", []) if isinstance(rule_set.rules, dict) else []
     return any(isinstance(rule, dict) and rule.get("kind") == "spec" for rule in rules)
 
 
-def _spec_found(version: AssetVersion) -> list[Found]:
+def spec_findings(version: AssetVersion) -> list[Found]:
     found = []
     for item in version.findings:
         severity = Severity.BLOCKING if item.get("severity") == "blocking" else Severity.WARNING
@@ -220,7 +220,7 @@ def check_version(version: AssetVersion) -> list[Found]:
     if not contexts:
         markets = list(asset.campaign.markets) if asset.campaign else []
         contexts = [(market, "", "") for market in markets] or [("", "", "")]
-    fields = _version_fields(version)
+    fields = version_fields(version)
     categories = categories_of(client)
     found: list[Found] = []
     spec_ruled = False
@@ -235,14 +235,14 @@ def check_version(version: AssetVersion) -> list[Found]:
             platform=platform,
             spec_findings=list(version.findings),
         )
-        found += _run(sets, subject)
-        spec_ruled = spec_ruled or any(_has_spec_rule(rule_set) for rule_set in sets)
+        found += run_rule_sets(sets, subject)
+        spec_ruled = spec_ruled or any(has_spec_rule(rule_set) for rule_set in sets)
     if not spec_ruled:  # no set says how to weigh spec findings: they count as the spec says
-        found += _spec_found(version)
-    return _with_overrides(_unique(found), Override.objects.filter(version=version))
+        found += spec_findings(version)
+    return with_overrides(unique_findings(found), Override.objects.filter(version=version))
 
 
-def _unique(found: Iterable[Found]) -> list[Found]:
+def unique_findings(found: Iterable[Found]) -> list[Found]:
     """The same finding in two markets is one finding (the first market is named)."""
     seen: dict[tuple[Any, ...], Found] = {}
     for item in found:
@@ -258,7 +258,7 @@ def _unique(found: Iterable[Found]) -> list[Found]:
 _RANK = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-def _with_overrides(found: list[Found], overrides: Iterable[Override]) -> list[Found]:
+def with_overrides(found: list[Found], overrides: Iterable[Override]) -> list[Found]:
     given = {(o.rule, o.field, o.item): o for o in overrides}
     return [
         Found(
@@ -296,7 +296,7 @@ def check_placement(campaign: Campaign, placement: Placement) -> list[Found]:
         client, brand_id=campaign.brand_id, market=placement.market, channel=placement.channel
     )
     overrides = Override.objects.filter(campaign=campaign, line_key=placement.line_key)
-    return _with_overrides(_unique(_run(sets, subject)), overrides)
+    return with_overrides(unique_findings(run_rule_sets(sets, subject)), overrides)
 
 
 def check_plan(version: PlanVersion) -> list[tuple[Placement, Found]]:

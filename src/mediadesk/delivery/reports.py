@@ -99,7 +99,7 @@ def planned_line(placement: Placement, currency: str, rates: Any) -> PlannedLine
     )
 
 
-def _delivered(metric: PacingMetric, sums: dict[str, Any]) -> Decimal:
+def delivered_amount(metric: PacingMetric, sums: dict[str, Any]) -> Decimal:
     if metric is PacingMetric.IMPRESSIONS:
         return Decimal(sums.get("impressions") or 0)
     if metric is PacingMetric.SPOTS:
@@ -163,7 +163,7 @@ def _paced(
         try:
             line = planned_line(placement, campaign.currency, rates)
             spend = from_micros(sums.get("spend"))
-            paced = pace(line, _delivered(line.metric, sums), spend, as_of, thresholds)
+            paced = pace(line, delivered_amount(line.metric, sums), spend, as_of, thresholds)
         except (MissingRate, PacingError, FlightingError) as exc:
             problems.append(f"{placement.code}: {exc}")
             continue

@@ -202,7 +202,7 @@ class Pacing:
 
 def expected_to_date(line: PlannedLine, as_of: date) -> Decimal:
     """What the plan expects delivered by the end of `as_of`, rounded as the metric is shown."""
-    return _round(_expected_exact(line, as_of), _places(line))
+    return _round(_expected_exact(line, as_of), metric_places(line))
 
 
 def pace(
@@ -215,7 +215,7 @@ def pace(
     """The line's pacing at the end of `as_of`, from what it delivered and spent so far."""
     _check_delivery(line.key, "delivered", delivered)
     _check_delivery(line.key, "delivered spend", delivered_spend)
-    places = _places(line)
+    places = metric_places(line)
     expected = _expected_exact(line, as_of)
     index = _index(delivered, expected)
     projected, projected_spend = _projections(line, delivered, delivered_spend, expected, as_of)
@@ -300,7 +300,7 @@ def _expected_exact(line: PlannedLine, as_of: date) -> Decimal:
 def _slices(line: PlannedLine) -> list[Slice]:
     try:
         return spread(
-            line.planned, line.start, line.end, weights=line.weights, places=_places(line)
+            line.planned, line.start, line.end, weights=line.weights, places=metric_places(line)
         )
     except FlightingError as error:
         raise PacingError(f"Line {line.key}: {error}") from error
@@ -347,7 +347,7 @@ def _status(
     return PacingStatus.ON_TRACK
 
 
-def _places(line: PlannedLine) -> int:
+def metric_places(line: PlannedLine) -> int:
     # Never fewer decimals than the plan itself has (a 3-decimal currency): spread refuses a
     # total finer than its places, and a rounded "expected at the end" must equal the plan.
     return max(_METRIC_PLACES[line.metric], _decimals(line.planned))

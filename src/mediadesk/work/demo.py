@@ -69,12 +69,13 @@ def load_demo_work(today: date) -> None:
     )
     _client_review_for_dan(alice, winter)
     _io_revision(alice, ben, autumn)
+    services.compute_attention(day=today)  # the meeting's agenda is built from it
     _past_meeting(alice, ben, northwind, autumn, today)
     _upcoming_meeting(ben, alice, cara, northwind, today)
+    services.compute_attention(day=today)  # with the meeting's action items, now overdue
     _status_report(alice, autumn, today)
     _status_report(alice, Campaign.objects.get(code="CTSO-5G26"), today)
     _report_schedule(alice, northwind)
-    services.compute_attention(day=today)
 
 
 def northwind_org(alice: User) -> Any:

@@ -54,7 +54,7 @@ from mediadesk.compliance.models import ComplianceProfile, Override, RuleSet
 from mediadesk.creative.choices import ReviewerKind, RoundStatus, StageStatus
 from mediadesk.creative.models import Asset, Assignment, ReviewStage, UsageRight
 from mediadesk.delivery.models import PlacementDay, from_micros
-from mediadesk.delivery.reports import _delivered, planned_line
+from mediadesk.delivery.reports import delivered_amount, planned_line
 from mediadesk.delivery.services import plans_for_delivery
 from mediadesk.domain import attention
 from mediadesk.domain.attention import (
@@ -77,7 +77,7 @@ from mediadesk.domain.budget import MissingRate, Rates
 from mediadesk.domain.costmodels import CostModel
 from mediadesk.domain.flighting import FlightingError
 from mediadesk.domain.matching import payable
-from mediadesk.domain.pacing import PacingError, PlannedLine, _places, pace
+from mediadesk.domain.pacing import PacingError, PlannedLine, metric_places, pace
 from mediadesk.domain.pacing import Thresholds as PacingThresholds
 from mediadesk.domain.rules import Subject, parse_targeting
 from mediadesk.finance.choices import InvoiceStatus
@@ -414,7 +414,7 @@ def _pacing(world: World) -> None:
             sums = delivery.get((campaign_id, placement.line_key), {})
             try:
                 line = planned_line(placement.as_placement, campaign.currency, client_rates)
-                done = _delivered(line.metric, sums)
+                done = delivered_amount(line.metric, sums)
                 index = known_index(line, done, as_of)
                 if index is None:
                     index = pace(line, done, from_micros(sums.get("spend")), as_of, _PACING).index
@@ -462,7 +462,7 @@ def known_index(line: PlannedLine, delivered: Decimal, as_of: date) -> Decimal |
         else:
             days = (line.end - line.start).days + 1
             expected = line.planned * ((as_of - line.start).days + 1) / days
-            unit = Decimal(1).scaleb(-_places(line))  # what pace rounds each slice to
+            unit = Decimal(1).scaleb(-metric_places(line))  # what pace rounds each slice to
             error = (2 * (days // 7 + 2) + 1) * unit
             if expected - error <= 0:
                 return None
@@ -649,7 +649,7 @@ class _Rules:
                 continue
             if rule_set.brand_id is not None and rule_set.brand_id != brand_id:
                 continue
-            if rule_set.markets and not compliance._market_in(market, rule_set.markets):
+            if rule_set.markets and not compliance.market_in(market, rule_set.markets):
                 continue
             if rule_set.channels and channel not in rule_set.channels:
                 continue
@@ -687,7 +687,7 @@ class _Rules:
             sets = self.applicable(
                 campaign.client_id, campaign.brand_id, placement.market, placement.channel
             )
-            found = compliance._unique(compliance._run(sets, subject))
+            found = compliance.unique_findings(compliance.run_rule_sets(sets, subject))
             self.cache[key] = found
         return found
 
@@ -707,15 +707,15 @@ class _Rules:
             )
             hash(key)
         except TypeError:  # something unhashable in the stored findings: no shortcut
-            return compliance._run(sets, subject)
+            return compliance.run_rule_sets(sets, subject)
         found = self.runs.get(key)
         if found is None:
-            found = self.runs[key] = compliance._run(sets, subject)
+            found = self.runs[key] = compliance.run_rule_sets(sets, subject)
         return found
 
     def has_spec_rule(self, rule_set: RuleSet) -> bool:
         if rule_set.pk not in self.spec_ruled:
-            self.spec_ruled[rule_set.pk] = compliance._has_spec_rule(rule_set)
+            self.spec_ruled[rule_set.pk] = compliance.has_spec_rule(rule_set)
         return self.spec_ruled[rule_set.pk]
 
     def version(
@@ -730,7 +730,7 @@ class _Rules:
         contexts = sorted({(p.market, p.channel, self.platform(p.vendor)) for p in targets})
         if not contexts:
             contexts = [(market, "", "") for market in markets] or [("", "", "")]
-        copy_fields = compliance._version_fields(version)
+        copy_fields = compliance.version_fields(version)
         categories = self.categories.get(asset.client_id, ())
         found: list[compliance.Found] = []
         spec_ruled = False
@@ -748,12 +748,12 @@ class _Rules:
             found += self.run(sets, subject)
             spec_ruled = spec_ruled or any(self.has_spec_rule(s) for s in sets)
         if not spec_ruled:
-            found += compliance._spec_found(version)
-        return compliance._unique(found)
+            found += compliance.spec_findings(version)
+        return compliance.unique_findings(found)
 
 
 def _blocking(found: list[compliance.Found], overrides: Iterable[Override]) -> int:
-    return sum(1 for item in compliance._with_overrides(found, overrides) if item.blocks)
+    return sum(1 for item in compliance.with_overrides(found, overrides) if item.blocks)
 
 
 def _compliance(world: World) -> None:

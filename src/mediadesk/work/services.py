@@ -155,6 +155,9 @@ def _replace_snapshot(
             )
         )
     with transaction.atomic():
+        # Two computations of one client at once (the worker's and a first visit of the day)
+        # take turns here, so the second replaces the first's rows instead of colliding.
+        list(Client.objects.select_for_update().filter(pk=client_id).values_list("pk"))
         AttentionItem.objects.filter(client_id=client_id).delete()
         AttentionItem.objects.bulk_create(rows, batch_size=1000)
         AttentionRun.objects.update_or_create(
