@@ -135,10 +135,11 @@ def test_the_live_agenda_is_the_scopes_open_items_then_its_open_tasks(fresh: Any
 
     agenda = meetings.build_agenda(plan(demo), today)
     titles = [line["title"] for line in agenda]
-    assert titles == ["Budget overrun", "Delivery stale", "Task “Due task” is due today.",
+    # Most severe first, then the earliest due date with undated items last, as on Today.
+    assert titles == ["Budget overrun", "Task “Due task” is due today.", "Delivery stale",
                       "Open task"]  # fmt: skip
     assert agenda[0]["owner"] == "Ben Brooks" and agenda[0]["severity"] == "critical"
-    assert agenda[2]["task_id"] == due_task.pk  # the item names the task: listed once
+    assert agenda[1]["task_id"] == due_task.pk  # the item names the task: listed once
     assert agenda[3] | {} == agenda[3] and agenda[3]["key"] == f"task:{open_task.pk}"
     assert agenda[3]["kind"] == "task" and agenda[3]["due"] == (today + timedelta(2)).isoformat()
 

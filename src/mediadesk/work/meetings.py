@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from mediadesk.accounts.models import Client, User, reviewer_client_ids
@@ -204,7 +204,9 @@ def build_agenda(meeting: Meeting, day: date | None = None) -> list[dict[str, An
     silenced = services.silenced_fingerprints([meeting.client_id], day)
     lines: list[AgendaLine] = []
     named_tasks: set[int] = set()
-    for item in items.order_by("severity_rank", "due", "title", "id")[:AGENDA_LIMIT]:
+    # The Today page's order: most severe first, then the earliest due date, undated last.
+    ranked = items.order_by("severity_rank", F("due").asc(nulls_last=True), "title", "id")
+    for item in ranked[:AGENDA_LIMIT]:
         if item.fingerprint in silenced:
             continue
         task_id = int(item.subject_id) if item.subject_type == "task" else None
@@ -228,8 +230,8 @@ def build_agenda(meeting: Meeting, day: date | None = None) -> list[dict[str, An
         )
     room = max(0, AGENDA_LIMIT - len(lines))
     ordered = tasks.exclude(pk__in=named_tasks).order_by(
-        "due", "position", "id"
-    )  # undated last on PostgreSQL, first on SQLite: both are fine for an agenda
+        F("due").asc(nulls_last=True), "position", "id"
+    )
     for task in ordered[:room]:
         lines.append(
             AgendaLine(

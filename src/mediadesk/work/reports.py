@@ -41,7 +41,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -416,7 +416,7 @@ def _issues_part(campaign: Campaign, as_of: date) -> dict[str, Any]:
     items = list(
         AttentionItem.objects.filter(campaign=campaign)
         .select_related("owner")
-        .order_by("severity_rank", "due", "title", "id")
+        .order_by("severity_rank", F("due").asc(nulls_last=True), "title", "id")
     )
     silenced = silenced_fingerprints([campaign.client_id], as_of) if items else set()
     tasks = Task.objects.filter(campaign=campaign).open().select_related("owner")
@@ -443,7 +443,7 @@ def _issues_part(campaign: Campaign, as_of: date) -> dict[str, Any]:
                 "status_label": str(task.get_status_display()),
                 "url": task.get_absolute_url() if _has_task_page() else "",
             }
-            for task in tasks.order_by("due", "id")
+            for task in tasks.order_by(F("due").asc(nulls_last=True), "id")
         ],
     }
 

@@ -84,7 +84,8 @@ def today_page(request: HttpRequest) -> HttpResponse:
     day = services.today()
     ensure_fresh(user, day)
     chosen = current_client(request)
-    client_id = _int(request.GET.get("client")) or (chosen.pk if chosen else None)
+    # The client chosen under "Working on" holds here as on every page.
+    client_id = chosen.pk if chosen else _int(request.GET.get("client"))
     owned = services.visible_items(user).filter(owner=user)
     default_view = services.View.MINE if owned.exists() else services.View.ALL
     view = request.GET.get("view") or default_view
