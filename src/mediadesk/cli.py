@@ -99,8 +99,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "production databases never get demo logins."
         )
     _manage("migrate", "--no-input", "-v", "0")
-    created = load_demo()
     port = _port(args.port)
+    if not os.environ.get("MEDIADESK_SITE_URL"):
+        # E-mails of the demo (printed by the worker) link to where it is served.
+        settings.SITE_URL = f"http://127.0.0.1:{port}"
+        os.environ["MEDIADESK_SITE_URL"] = settings.SITE_URL  # for the worker process
+    created = load_demo()
     if created:
         _demo_delivery()
         _demo_finance(port)

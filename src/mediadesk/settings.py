@@ -242,7 +242,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 # Links in e-mails sent without a request (mentions, reminders): https://mediadesk.example.org
-SITE_URL = os.environ.get("MEDIADESK_SITE_URL", "").rstrip("/")
+# The demo serves on 127.0.0.1:$PORT, so its e-mails (printed on the console) link there.
+_DEMO_SITE = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}" if ENV == "demo" else ""
+SITE_URL = os.environ.get("MEDIADESK_SITE_URL", _DEMO_SITE).rstrip("/")
 
 STORAGE_BACKEND = os.environ.get("MEDIADESK_STORAGE", "local")
 if STORAGE_BACKEND == "s3":
