@@ -23,7 +23,7 @@ findings come through here too, so one override covers a spec breach a client ac
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,12 +220,36 @@ def check_version(version: AssetVersion) -> list[Found]:
     if not contexts:
         markets = list(asset.campaign.markets) if asset.campaign else []
         contexts = [(market, "", "") for market in markets] or [("", "", "")]
+    found = version_findings(
+        version,
+        contexts,
+        categories=categories_of(client),
+        sponsored=sponsored,
+        sets_for=lambda market, channel: applicable(
+            client, brand_id=asset.brand_id, market=market, channel=channel
+        ),
+    )
+    return with_overrides(found, Override.objects.filter(version=version))
+
+
+def version_findings(
+    version: AssetVersion,
+    contexts: Iterable[tuple[str, str, str]],
+    *,
+    categories: tuple[str, ...],
+    sponsored: bool,
+    sets_for: Callable[[str, str], list[RuleSet]],
+    run: Callable[[list[RuleSet], Subject], list[Found]] = run_rule_sets,
+    spec_ruled_by: Callable[[RuleSet], bool] = has_spec_rule,
+) -> list[Found]:
+    """A version's findings in each (market, channel, platform) it runs in, before overrides.
+    ``sets_for(market, channel)`` names the applicable rule sets; the attention list passes
+    cached ``run`` and ``spec_ruled_by`` to check thousands of versions at once."""
     fields = version_fields(version)
-    categories = categories_of(client)
     found: list[Found] = []
     spec_ruled = False
     for market, channel, platform in contexts:
-        sets = applicable(client, brand_id=asset.brand_id, market=market, channel=channel)
+        sets = sets_for(market, channel)
         subject = Subject(
             fields=fields,
             channel=channel,
@@ -235,11 +259,11 @@ def check_version(version: AssetVersion) -> list[Found]:
             platform=platform,
             spec_findings=list(version.findings),
         )
-        found += run_rule_sets(sets, subject)
-        spec_ruled = spec_ruled or any(has_spec_rule(rule_set) for rule_set in sets)
+        found += run(sets, subject)
+        spec_ruled = spec_ruled or any(spec_ruled_by(rule_set) for rule_set in sets)
     if not spec_ruled:  # no set says how to weigh spec findings: they count as the spec says
         found += spec_findings(version)
-    return with_overrides(unique_findings(found), Override.objects.filter(version=version))
+    return unique_findings(found)
 
 
 def unique_findings(found: Iterable[Found]) -> list[Found]:

@@ -30,7 +30,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from mediadesk.accounts.models import Client, Membership, User
@@ -70,7 +69,6 @@ from mediadesk.planning.models import Campaign, Placement
 
 LINK_SALT = "mediadesk.creative.review"
 _CHUNK = 1024 * 1024
-_MENTION = re.compile(r"@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 
 
 class AssetRefused(Exception):
@@ -913,15 +911,10 @@ def _pin(
 
 
 def _mentioned(asset: Asset, body: str) -> list[User]:
-    emails = {match.lower() for match in _MENTION.findall(body)}
-    if not emails:
-        return []
-    members = Membership.objects.filter(client_id=asset.client_id).values("user_id")
-    # Admins of the asset's own organization only: a mention never reaches another agency.
-    admins = Q(is_org_admin=True, organization_id=asset.client.organization_id)
-    return list(
-        User.objects.filter(Q(pk__in=members) | admins, is_active=True).filter(email__in=emails)
-    )
+    """People named ``@email`` who work on the asset's client (never another agency's)."""
+    from mediadesk.work.services import mentioned_people
+
+    return mentioned_people(body, asset.client_id)
 
 
 def _notify_mention(user: User, comment: ReviewComment) -> None:

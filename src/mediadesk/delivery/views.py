@@ -234,12 +234,28 @@ PACING_COLUMNS = [
 CHART_WIDTH = 720
 
 
-def _index_chart(rows: Sequence[PacingRow], thresholds: Any) -> dict[str, Any] | None:
-    """Each placement's pacing index as a horizontal bar, with the on-track band around 1."""
-    if not rows:
+# Bar colours as attributes, for renderers without the page's stylesheet (the status PDF).
+INDEX_FILLS = {"on_track": "#1d6b3a", "under": "#c98a1c", "over": "#a32020"}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexBar:
+    label: str
+    index: Decimal | None  # delivered / expected to date; None: nothing expected yet
+    value: str  # "0.95 · On track"
+    status: str
+
+
+def index_chart(
+    bars_in: Sequence[IndexBar], under: Decimal, over: Decimal, *, right: int = 110
+) -> dict[str, Any] | None:
+    """Each placement's pacing index as a horizontal bar, with the on-track band around 1
+    (``under`` and ``over`` are shares: 0.10); the geometry ``partials/index_chart.html``
+    draws, on the pacing page and in status reports."""
+    if not bars_in:
         return None
-    left, right, row_height, top = 12, 110, 38, 24
-    indexes = [row.item.pacing.index for row in rows if row.item.pacing.index is not None]
+    left, row_height, top = 12, 38, 24
+    indexes = [bar.index for bar in bars_in if bar.index is not None]
     top_value = max([Decimal("1.5"), *indexes])
     step = max(Decimal("0.5"), _nice_ceiling(top_value / 6))  # at most about 7 ticks
     scale_max = (top_value / step).to_integral_value(rounding=ROUND_CEILING) * step
@@ -249,23 +265,23 @@ def _index_chart(rows: Sequence[PacingRow], thresholds: Any) -> dict[str, Any] |
         return left + float(value / scale_max) * plot
 
     bars = []
-    for n, row in enumerate(rows):
+    for n, bar in enumerate(bars_in):
         y = top + n * row_height
-        index = row.item.pacing.index
-        end = x(index) if index is not None else float(left)
+        end = x(bar.index) if bar.index is not None else float(left)
         bars.append({
-            "label": row.code,
+            "label": bar.label,
             "label_y": _coordinate(y + 11),
             "y": _coordinate(y + 16),
-            "width": _coordinate(max(end - left, 0 if index is None else 1.5)),
+            "width": _coordinate(max(end - left, 0 if bar.index is None else 1.5)),
             "value_x": _coordinate(end + 6),
             "value_y": _coordinate(y + 28),
-            "value": f"{row.index} · {row.status_label}" if index is not None else row.status_label,
-            "status": row.status,
+            "value": bar.value,
+            "status": bar.status,
+            "fill": INDEX_FILLS.get(bar.status, "#b8c0cb"),
         })  # fmt: skip
-    height = top + len(rows) * row_height + 8
-    band_from = x(max(Decimal(1) - thresholds.under, Decimal(0)))
-    band_to = x(min(Decimal(1) + thresholds.over, scale_max))
+    height = top + len(bars_in) * row_height + 8
+    band_from = x(max(Decimal(1) - under, Decimal(0)))
+    band_to = x(min(Decimal(1) + over, scale_max))
     ticks = []
     value = Decimal(0)
     while value <= scale_max:
@@ -285,9 +301,27 @@ def _index_chart(rows: Sequence[PacingRow], thresholds: Any) -> dict[str, Any] |
         "plot_bottom": height - 4,
         "ticks": ticks,
         "tick_y": 14,
-        "under": f"{thresholds.under * _HUNDRED:.0f}",
-        "over": f"{thresholds.over * _HUNDRED:.0f}",
+        "under": f"{under * _HUNDRED:.0f}",
+        "over": f"{over * _HUNDRED:.0f}",
     }
+
+
+def _index_chart(rows: Sequence[PacingRow], thresholds: Any) -> dict[str, Any] | None:
+    return index_chart(
+        [
+            IndexBar(
+                row.code,
+                row.item.pacing.index,
+                f"{row.index} · {row.status_label}"
+                if row.item.pacing.index is not None
+                else row.status_label,
+                row.status,
+            )
+            for row in rows
+        ],
+        thresholds.under,
+        thresholds.over,
+    )
 
 
 def _delivery_chart(

@@ -730,26 +730,17 @@ class _Rules:
         contexts = sorted({(p.market, p.channel, self.platform(p.vendor)) for p in targets})
         if not contexts:
             contexts = [(market, "", "") for market in markets] or [("", "", "")]
-        copy_fields = compliance.version_fields(version)
-        categories = self.categories.get(asset.client_id, ())
-        found: list[compliance.Found] = []
-        spec_ruled = False
-        for market, channel, platform in contexts:
-            sets = self.applicable(asset.client_id, asset.brand_id, market, channel)
-            subject = Subject(
-                fields=copy_fields,
-                channel=channel,
-                market=market,
-                categories=categories,
-                sponsored=sponsored,
-                platform=platform,
-                spec_findings=list(version.findings),
-            )
-            found += self.run(sets, subject)
-            spec_ruled = spec_ruled or any(self.has_spec_rule(s) for s in sets)
-        if not spec_ruled:
-            found += compliance.spec_findings(version)
-        return compliance.unique_findings(found)
+        return compliance.version_findings(
+            version,
+            contexts,
+            categories=self.categories.get(asset.client_id, ()),
+            sponsored=sponsored,
+            sets_for=lambda market, channel: self.applicable(
+                asset.client_id, asset.brand_id, market, channel
+            ),
+            run=self.run,
+            spec_ruled_by=self.has_spec_rule,
+        )
 
 
 def _blocking(found: list[compliance.Found], overrides: Iterable[Override]) -> int:

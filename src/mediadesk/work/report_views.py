@@ -13,7 +13,7 @@ them (``reports.shown_content``).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mediadesk.accounts.models import Client, visible_client_ids
 from mediadesk.accounts.permissions import Action, can
+from mediadesk.delivery.views import IndexBar, index_chart
 from mediadesk.domain.close import month_name
 from mediadesk.domain.money import CURRENCY_MINOR_UNITS, format_amount
 from mediadesk.domain.periods import format_period
@@ -357,85 +358,24 @@ def present(report: StatusReport, content: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-# --- the pacing chart (inline SVG geometry; the template draws it) ------------------------------
-
-CHART_WIDTH = 720
-
-
-def _nice_step(top: Decimal) -> Decimal:
-    for step in (Decimal("0.25"), Decimal("0.5"), Decimal(1), Decimal(2), Decimal(5)):
-        if top / step <= 6:
-            return step
-    return Decimal(10)
+# --- the pacing chart: the pacing page's (delivery.views.index_chart) -------------------------
 
 
 def pacing_chart(lines: list[dict[str, Any]], under: Decimal, over: Decimal) -> dict[str, Any]:
-    """Each placement's pacing index (delivered ÷ expected to date) as a bar, with the on-track
-    band around 1; the shape ``delivery/partials/index_chart.html`` draws."""
-    if not lines:
-        return {}
-    left, right, row_height, top = 12, 150, 38, 24
-    indexes: list[Decimal] = [
-        line["index_value"] for line in lines if line["index_value"] is not None
-    ]
-    top_value: Decimal = max([Decimal("1.5"), *indexes])
-    step = _nice_step(top_value)
-    scale_max = (top_value / step).to_integral_value(rounding=ROUND_CEILING) * step
-    plot = CHART_WIDTH - left - right
-
-    def x(value: Decimal) -> Decimal:
-        return Decimal(left) + value / scale_max * plot
-
-    def at(value: Decimal | float) -> str:
-        return f"{Decimal(value):.1f}"
-
-    bars = []
-    for n, line in enumerate(lines):
-        y = top + n * row_height
-        index = line["index_value"]
-        end = x(index) if index is not None else Decimal(left)
-        bars.append(
-            {
-                "label": line["code"],
-                "label_y": at(y + 11),
-                "y": at(y + 16),
-                "width": at(max(end - left, Decimal(0) if index is None else Decimal("1.5"))),
-                "value_x": at(end + 6),
-                "value_y": at(y + 28),
-                "value": f"{line['index']} · {line['status_label']}"
-                if index is not None
-                else line["status_label"],
-                "status": line["status"],
-                "fill": {"on_track": "#1d6b3a", "under": "#c98a1c", "over": "#a32020"}.get(
-                    line["status"], "#b8c0cb"
-                ),
-            }
+    """Each placement's pacing index as a bar with the on-track band around 1 (wider labels
+    than the pacing page: a report names placements by their full code)."""
+    bars = [
+        IndexBar(
+            line["code"],
+            line["index_value"],
+            f"{line['index']} · {line['status_label']}"
+            if line["index_value"] is not None
+            else line["status_label"],
+            line["status"],
         )
-    height = top + len(lines) * row_height + 8
-    band_from = x(max(Decimal(1) - under, Decimal(0)))
-    band_to = x(min(Decimal(1) + over, scale_max))
-    ticks = []
-    value = Decimal(0)
-    while value <= scale_max:
-        ticks.append({"x": at(x(value)), "label": f"{value:.2f}".rstrip("0").rstrip(".")})
-        value += step
-    return {
-        "width": CHART_WIDTH,
-        "height": height,
-        "left": left,
-        "bars": bars,
-        "bar_height": 14,
-        "one": at(x(Decimal(1))),
-        "band_x": at(band_from),
-        "band_width": at(band_to - band_from),
-        "band_height": height - 4 - (top - 6),
-        "plot_top": top - 6,
-        "plot_bottom": height - 4,
-        "ticks": ticks,
-        "tick_y": 14,
-        "under": f"{under * 100:.0f}",
-        "over": f"{over * 100:.0f}",
-    }
+        for line in lines
+    ]
+    return index_chart(bars, under, over, right=150) or {}
 
 
 def print_context(report: StatusReport, content: dict[str, Any] | None = None) -> dict[str, Any]:
