@@ -32,7 +32,7 @@ from mediadesk.creative.models import Asset, ReviewStage, UsageRight
 from mediadesk.delivery.reports import pacing_overview
 from mediadesk.delivery.services import import_delivery, placements_for_delivery
 from mediadesk.domain.attention import Kind, Severity, Thresholds
-from mediadesk.domain.pacing import PacingMetric, PlannedLine, pace
+from mediadesk.domain.pacing import PacingMetric, PlannedLine, known_index, pace
 from mediadesk.finance import services as finance
 from mediadesk.finance.close import campaign_five_numbers
 from mediadesk.finance.models import Invoice
@@ -43,7 +43,7 @@ from mediadesk.planning import services as planning
 from mediadesk.planning.choices import CampaignStatus
 from mediadesk.planning.models import Campaign, Placement, PlanVersion
 from mediadesk.work import facts
-from mediadesk.work.facts import Found, gather, known_index, thresholds_by_client
+from mediadesk.work.facts import Found, gather, thresholds_by_client
 from mediadesk.work.models import AttentionSettings, Task
 
 pytestmark = pytest.mark.django_db

@@ -372,3 +372,35 @@ def _round(amount: Decimal, places: int) -> Decimal:
 def _check_delivery(key: str, what: str, amount: Decimal) -> None:
     if not amount.is_finite():
         raise PacingError(f"Line {key}: the {what} figure {amount} is not a number.")
+
+
+def known_index(line: PlannedLine, delivered: Decimal, as_of: date) -> Decimal | None:
+    """The pacing index ``pace`` gives the line on ``as_of``, when a bound settles
+    it without spreading the flight; None when it does not (then ``pace`` it).
+
+    Only for a continuous flight running on ``as_of``. Its slices share the plan by days, each
+    rounded by less than one unit of the metric (a cent, an impression), so what is
+    expected by ``as_of`` is the plan's share of the days elapsed, give or take one unit per
+    slice before ``as_of`` and one for the slice containing it; a flight has at most two slices
+    a week (a week is cut where a month ends). From the last day on, everything is expected.
+    When the indexes at both ends of those bounds show the same, so does the real one.
+    """
+    if line.weights is not None or line.planned <= 0 or not line.start <= as_of:
+        return None
+    if line.end < line.start or not delivered.is_finite():
+        return None  # let pace say what is wrong
+    with localcontext() as context:
+        context.prec = 60
+        if as_of >= line.end:
+            low = high = delivered / line.planned  # exactly what pace divides
+        else:
+            days = (line.end - line.start).days + 1
+            expected = line.planned * ((as_of - line.start).days + 1) / days
+            unit = Decimal(1).scaleb(-metric_places(line))  # what pace rounds each slice to
+            error = (2 * (days // 7 + 2) + 1) * unit
+            if expected - error <= 0:
+                return None
+            low, high = delivered / (expected + error), delivered / (expected - error)
+        first = low.quantize(_INDEX_STEP, rounding=ROUND_HALF_EVEN)
+        last = high.quantize(_INDEX_STEP, rounding=ROUND_HALF_EVEN)
+    return first if first == last else None

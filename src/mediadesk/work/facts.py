@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Max, Sum
@@ -77,7 +77,7 @@ from mediadesk.domain.budget import MissingRate, Rates
 from mediadesk.domain.costmodels import CostModel
 from mediadesk.domain.flighting import FlightingError
 from mediadesk.domain.matching import payable
-from mediadesk.domain.pacing import PacingError, PlannedLine, metric_places, pace
+from mediadesk.domain.pacing import PacingError, known_index, pace
 from mediadesk.domain.pacing import Thresholds as PacingThresholds
 from mediadesk.domain.rules import Subject, parse_targeting
 from mediadesk.finance.choices import InvoiceStatus
@@ -435,41 +435,6 @@ def _pacing(world: World) -> None:
                 )
             )
     world.add(attention.pacing_items(facts, world.thresholds_for, world.day), campaign_of)
-
-
-_INDEX_STEP = Decimal("0.01")  # the index as shown: 2 decimals, half even
-
-
-def known_index(line: PlannedLine, delivered: Decimal, as_of: date) -> Decimal | None:
-    """The pacing index ``domain.pacing.pace`` gives the line on ``as_of``, when a bound settles
-    it without spreading the flight; None when it does not (then ``pace`` it).
-
-    Only for a continuous flight running on ``as_of``. Its slices share the plan by days, each
-    rounded by less than one unit of the metric (a cent, an impression), so what is
-    expected by ``as_of`` is the plan's share of the days elapsed, give or take one unit per
-    slice before ``as_of`` and one for the slice containing it; a flight has at most two slices
-    a week (a week is cut where a month ends). From the last day on, everything is expected.
-    When the indexes at both ends of those bounds show the same, so does the real one.
-    """
-    if line.weights is not None or line.planned <= 0 or not line.start <= as_of:
-        return None
-    if line.end < line.start or not delivered.is_finite():
-        return None  # let pace say what is wrong
-    with localcontext() as context:
-        context.prec = 60
-        if as_of >= line.end:
-            low = high = delivered / line.planned  # exactly what pace divides
-        else:
-            days = (line.end - line.start).days + 1
-            expected = line.planned * ((as_of - line.start).days + 1) / days
-            unit = Decimal(1).scaleb(-metric_places(line))  # what pace rounds each slice to
-            error = (2 * (days // 7 + 2) + 1) * unit
-            if expected - error <= 0:
-                return None
-            low, high = delivered / (expected + error), delivered / (expected - error)
-        first = low.quantize(_INDEX_STEP, rounding=ROUND_HALF_EVEN)
-        last = high.quantize(_INDEX_STEP, rounding=ROUND_HALF_EVEN)
-    return first if first == last else None
 
 
 # --- flights and material deadlines -------------------------------------------------------------
